@@ -6,6 +6,7 @@
 //! allocation or free, no lock, no blocking call, no system call, no I/O and
 //! no panic.
 
+use std::any::Any;
 use std::ops::{BitOr, BitOrAssign};
 
 /// Timestamps of a block, in seconds on the host's stream clock.
@@ -97,7 +98,7 @@ pub struct Block<'a> {
 }
 
 /// Code a host runs on its real-time thread, once per block.
-pub trait AudioCallback: Send {
+pub trait AudioCallback: Any + Send {
     /// Processes one block. Called on the audio thread; must follow the
     /// real-time rules of the [module docs](self).
     fn process(&mut self, block: Block<'_>) -> CallbackResult;

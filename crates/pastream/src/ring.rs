@@ -293,13 +293,41 @@ impl Consumer {
         }
     }
 
-    /// Discards everything readable and returns the number of elements
-    /// discarded.
-    pub fn flush(&mut self) -> usize {
-        let bufs = self.read_buffers(usize::MAX);
+    /// Looks at the next `min(frames, read_available())` elements without
+    /// consuming them; the slices are valid until the consumer is used
+    /// again. Use [`advance`](Self::advance) to consume.
+    pub fn peek(&mut self, frames: usize) -> (&[u8], &[u8]) {
+        let bufs = self.read_buffers(frames);
+        let (a, b) = bufs.as_slices();
+        let (pa, la, pb, lb) = (a.as_ptr(), a.len(), b.as_ptr(), b.len());
+        drop(bufs);
+        // SAFETY: the slices point into the ring's memory, at elements that
+        // stay readable until this consumer commits them. Committing needs
+        // `&mut self`, which the returned slices borrow, so the producer
+        // cannot overwrite them while they live. Dropping an uncommitted
+        // rtrb `ReadChunk` changes nothing (it has no destructor).
+        unsafe {
+            (
+                std::slice::from_raw_parts(pa, la),
+                std::slice::from_raw_parts(pb, lb),
+            )
+        }
+    }
+
+    /// Consumes `frames` elements, making their room available to the
+    /// producer, and returns how many were consumed (at most
+    /// `read_available()`).
+    pub fn advance(&mut self, frames: usize) -> usize {
+        let bufs = self.read_buffers(frames);
         let n = bufs.frames();
         bufs.advance(n);
         n
+    }
+
+    /// Discards everything readable and returns the number of elements
+    /// discarded.
+    pub fn flush(&mut self) -> usize {
+        self.advance(usize::MAX)
     }
 }
 
@@ -393,6 +421,8 @@ mod tests {
         assert_eq!(b, &[4, 5, 6, 7]);
         // Not advanced: the data stays.
         drop(r);
+        let (a, b) = c.peek(3);
+        assert_eq!((a, b), (&[0, 1, 2, 3][..], &[4, 5][..]));
         assert_eq!(c.read_available(), 4);
         let r = c.read_buffers(1);
         r.advance(1);

@@ -1,0 +1,396 @@
+//! The virtual host: loopback devices that need no sound card.
+//!
+//! The host API "Virtual" is always present and has three devices:
+//! - `loopback`: duplex, up to 128 channels each way. What the stream plays
+//!   on output channel k comes back on input channel k after a fixed
+//!   latency, bit for bit, in any sample format. Input channels with no
+//!   output channel behind them capture silence.
+//! - `loopback (input only)`: captures silence.
+//! - `loopback (output only)`: discards what it plays.
+//!
+//! Two clocks drive the callback (see [`Clock`]): the sample clock, in real
+//! time, or as fast as the callback's feeders and drainers allow. With
+//! blocksize 0 the device picks varying block sizes, up to 512 frames, as
+//! some real hosts do.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, block_duration};
+use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};
+
+/// Most channels a virtual device opens.
+pub const MAX_CHANNELS: usize = 128;
+
+/// Largest fixed block size the virtual devices accept.
+pub const MAX_BLOCKSIZE: usize = 1 << 16;
+
+/// Block sizes the virtual device cycles through when blocksize is 0.
+const VARIABLE_BLOCKS: [usize; 8] = [256, 64, 512, 1, 333, 128, 480, 17];
+
+/// What paces the virtual device's callback.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Clock {
+    /// Blocks come at the pace of the sample rate, on a thread with
+    /// real-time priority where the system allows it.
+    #[default]
+    RealTime,
+    /// Blocks come as fast as the CPU allows; before each block the device
+    /// waits until the callback is [ready](AudioCallback::ready), so that it
+    /// never runs ahead of the threads that feed and drain it. For tests and
+    /// benchmarks.
+    FreeRunning,
+}
+
+/// Settings that apply to virtual devices only.
+#[derive(Clone, Debug, Default)]
+pub struct VirtualOptions {
+    /// What paces the callback. Default: [`Clock::RealTime`].
+    pub clock: Clock,
+    /// Frames between playing a frame and capturing it on the loopback
+    /// device; at least the largest block. Default: the largest block
+    /// (the blocksize, or 512 for blocksize 0).
+    pub latency: Option<usize>,
+    /// Xrun flags to report with chosen blocks: (block index from 0, flags).
+    pub xruns: Vec<(u64, StatusFlags)>,
+    /// Runs around every callback invocation, e.g. to check that the
+    /// callback does not allocate. Default: none.
+    pub callback_guard: Option<fn(&mut dyn FnMut())>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Duplex,
+    Input,
+    Output,
+}
+
+pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>, hostapi: usize) {
+    for (name, kind, ins, outs) in [
+        ("loopback", Kind::Duplex, MAX_CHANNELS, MAX_CHANNELS),
+        ("loopback (input only)", Kind::Input, MAX_CHANNELS, 0),
+        ("loopback (output only)", Kind::Output, 0, MAX_CHANNELS),
+    ] {
+        let latency = 512.0 / 48000.0;
+        list.push(DeviceInfo {
+            index: list.len(),
+            name: name.to_owned(),
+            hostapi,
+            hostapi_name: "Virtual".to_owned(),
+            max_input_channels: ins,
+            max_output_channels: outs,
+            default_low_input_latency: latency,
+            default_low_output_latency: latency,
+            default_high_input_latency: latency,
+            default_high_output_latency: latency,
+            default_samplerate: 48000.0,
+            backend: Backend::Virtual(kind),
+        });
+    }
+}
+
+fn max_block(p: &HostParams) -> usize {
+    if p.blocksize == 0 {
+        VARIABLE_BLOCKS.iter().copied().max().unwrap_or(1)
+    } else {
+        p.blocksize
+    }
+}
+
+fn latency_frames(p: &HostParams) -> usize {
+    p.virtual_options.latency.unwrap_or_else(|| max_block(p))
+}
+
+pub(crate) fn check(p: &HostParams) -> Result<(), String> {
+    if p.blocksize > MAX_BLOCKSIZE {
+        return Err(format!(
+            "blocksize {} is larger than {MAX_BLOCKSIZE} frames",
+            p.blocksize
+        ));
+    }
+    let latency = latency_frames(p);
+    if latency < max_block(p) {
+        return Err(format!(
+            "latency of {latency} frames is shorter than a block of {} frames",
+            max_block(p)
+        ));
+    }
+    if latency > 1 << 24 {
+        return Err(format!("latency of {latency} frames is too long"));
+    }
+    Ok(())
+}
+
+/// A stream on a virtual device: a thread that plays the device's part.
+pub(crate) struct VirtualStream {
+    params: HostParams,
+    kind: Kind,
+    thread: Option<JoinHandle<Box<dyn AudioCallback>>>,
+    stop: Arc<AtomicBool>,
+    running: Arc<AtomicBool>,
+    load: Arc<AtomicU64>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl VirtualStream {
+    pub(crate) fn new(params: HostParams, kind: Kind) -> Self {
+        VirtualStream {
+            params,
+            kind,
+            thread: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            running: Arc::new(AtomicBool::new(false)),
+            load: Arc::new(AtomicU64::new(0)),
+            error: Arc::new(Mutex::new(None)),
+        }
+    }
+}
+
+impl HostStream for VirtualStream {
+    fn start(&mut self, callback: Box<dyn AudioCallback>) -> Result<(), DeviceError> {
+        if self.thread.is_some() {
+            return Err(DeviceError::Host("the virtual stream is already started".into()));
+        }
+        self.stop.store(false, Ordering::Release);
+        self.running.store(true, Ordering::Release);
+        let device = Device {
+            params: self.params.clone(),
+            kind: self.kind,
+            stop: self.stop.clone(),
+            load: self.load.clone(),
+            error: self.error.clone(),
+        };
+        let running = self.running.clone();
+        let handle = std::thread::Builder::new()
+            .name("pastream-virtual".into())
+            .spawn(move || {
+                let cb = device.run(callback);
+                running.store(false, Ordering::Release);
+                cb
+            })
+            .map_err(|e| DeviceError::Host(format!("cannot start the virtual device thread: {e}")))?;
+        self.thread = Some(handle);
+        Ok(())
+    }
+
+    fn is_running(&self) -> bool {
+        self.running.load(Ordering::Acquire)
+    }
+
+    fn stop(&mut self, _drain: bool) -> Result<Option<Box<dyn AudioCallback>>, DeviceError> {
+        self.stop.store(true, Ordering::Release);
+        match self.thread.take() {
+            None => Ok(None),
+            Some(h) => h
+                .join()
+                .map(Some)
+                .map_err(|_| DeviceError::Host("the virtual device thread failed".into())),
+        }
+    }
+
+    fn latency(&self) -> (f64, f64) {
+        let l = latency_frames(&self.params) as f64 / self.params.samplerate;
+        (l, l)
+    }
+
+    fn cpu_load(&self) -> f64 {
+        f64::from_bits(self.load.load(Ordering::Relaxed))
+    }
+
+    fn take_error(&mut self) -> Option<String> {
+        self.error.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+impl Drop for VirtualStream {
+    fn drop(&mut self) {
+        let _ = self.stop(false);
+    }
+}
+
+/// The device side of a virtual stream, run on its own thread.
+struct Device {
+    params: HostParams,
+    kind: Kind,
+    stop: Arc<AtomicBool>,
+    load: Arc<AtomicU64>,
+    error: Arc<Mutex<Option<String>>>,
+}
+
+impl Device {
+    fn run(self, mut cb: Box<dyn AudioCallback>) -> Box<dyn AudioCallback> {
+        let p = &self.params;
+        let opts = &p.virtual_options;
+        if opts.clock == Clock::RealTime {
+            raise_priority();
+        }
+        let silence = p.format.silence_byte();
+        let ss = p.format.sample_size();
+        let in_fs = p.format.frame_size(p.input_channels);
+        let out_fs = p.format.frame_size(p.output_channels);
+        let loops = self.kind == Kind::Duplex && p.input_channels > 0 && p.output_channels > 0;
+        let max_block = max_block(p);
+        let latency = latency_frames(p);
+        let mut input = vec![silence; max_block * in_fs];
+        let mut output = vec![silence; max_block * out_fs];
+        let mut line = DelayLine::new(latency, max_block, in_fs, silence);
+        let copied = p.input_channels.min(p.output_channels) * ss;
+
+        let start = Instant::now();
+        let mut frames_done: u64 = 0;
+        let mut block: u64 = 0;
+        'blocks: loop {
+            let n = if p.blocksize == 0 {
+                VARIABLE_BLOCKS[(block % VARIABLE_BLOCKS.len() as u64) as usize]
+            } else {
+                p.blocksize
+            };
+            match opts.clock {
+                Clock::FreeRunning => {
+                    let mut spins = 0u32;
+                    while !cb.ready(n) {
+                        if self.stop.load(Ordering::Acquire) {
+                            break 'blocks;
+                        }
+                        spins += 1;
+                        if spins < 64 {
+                            std::thread::yield_now();
+                        } else {
+                            std::thread::sleep(Duration::from_micros(100));
+                        }
+                    }
+                }
+                Clock::RealTime => {
+                    let due = start + block_duration(frames_done as usize, p.samplerate);
+                    let now = Instant::now();
+                    if due > now {
+                        std::thread::sleep(due - now);
+                    }
+                }
+            }
+            if self.stop.load(Ordering::Acquire) {
+                break;
+            }
+            let inp = &mut input[..n * in_fs];
+            if loops {
+                line.pop(inp);
+            } else {
+                inp.fill(silence);
+            }
+            let status = opts
+                .xruns
+                .iter()
+                .filter(|(k, _)| *k == block)
+                .fold(StatusFlags::NONE, |acc, (_, f)| acc | *f);
+            let now = frames_done as f64 / p.samplerate;
+            let time = TimeInfo {
+                input_adc_time: now - latency as f64 / p.samplerate,
+                current_time: now,
+                output_dac_time: now + latency as f64 / p.samplerate,
+            };
+            let out = &mut output[..n * out_fs];
+            let mut result = CallbackResult::Abort;
+            let t0 = Instant::now();
+            let mut call = || {
+                let blk = Block {
+                    input: (p.input_channels > 0).then_some(&input[..n * in_fs]),
+                    output: (p.output_channels > 0).then_some(&mut *out),
+                    frames: n,
+                    time,
+                    status,
+                };
+                result = match catch_unwind(AssertUnwindSafe(|| cb.process(blk))) {
+                    Ok(r) => r,
+                    Err(_) => {
+                        if let Ok(mut e) = self.error.lock() {
+                            *e = Some("the audio callback panicked; the stream was aborted".into());
+                        }
+                        CallbackResult::Abort
+                    }
+                };
+            };
+            match opts.callback_guard {
+                Some(guard) => guard(&mut call),
+                None => call(),
+            }
+            let spent = t0.elapsed().as_secs_f64() / (n as f64 / p.samplerate);
+            self.load.store(spent.min(1.0).to_bits(), Ordering::Relaxed);
+            if loops {
+                line.push(&output[..n * out_fs], out_fs, copied);
+            }
+            frames_done += n as u64;
+            block += 1;
+            if result != CallbackResult::Continue {
+                break;
+            }
+        }
+        cb
+    }
+}
+
+/// Frames on their way from the device's output back to its input, kept
+/// in the input's frame layout.
+struct DelayLine {
+    buf: Vec<u8>,
+    frame: usize,
+    frames: usize,
+    head: usize,
+    len: usize,
+    silence: u8,
+}
+
+impl DelayLine {
+    fn new(latency: usize, max_block: usize, frame: usize, silence: u8) -> Self {
+        let frames = latency + max_block;
+        DelayLine {
+            buf: vec![silence; frames * frame],
+            frame,
+            frames,
+            head: 0,
+            len: latency,
+            silence,
+        }
+    }
+
+    /// Takes the oldest `out.len() / frame` frames.
+    fn pop(&mut self, out: &mut [u8]) {
+        let n = out.len() / self.frame;
+        debug_assert!(n <= self.len);
+        for (i, o) in out.chunks_exact_mut(self.frame).enumerate() {
+            let at = (self.head + i) % self.frames * self.frame;
+            o.copy_from_slice(&self.buf[at..at + self.frame]);
+        }
+        self.head = (self.head + n) % self.frames;
+        self.len -= n;
+    }
+
+    /// Appends output frames, keeping the first `copied` bytes of each and
+    /// silencing the rest of the input frame.
+    fn push(&mut self, output: &[u8], out_frame: usize, copied: usize) {
+        for (i, o) in output.chunks_exact(out_frame).enumerate() {
+            let at = (self.head + self.len + i) % self.frames * self.frame;
+            let dst = &mut self.buf[at..at + self.frame];
+            dst[..copied].copy_from_slice(&o[..copied]);
+            dst[copied..].fill(self.silence);
+        }
+        self.len += output.len() / out_frame;
+    }
+}
+
+/// Asks for real-time scheduling for the calling thread; without the
+/// rights for it the thread keeps its normal priority.
+fn raise_priority() {
+    #[cfg(unix)]
+    {
+        let param = libc::sched_param { sched_priority: 10 };
+        // SAFETY: pthread_self() is always a valid handle for the calling
+        // thread, and `param` is a valid sched_param for SCHED_FIFO. The
+        // call only changes this thread's scheduling; failure is harmless.
+        unsafe {
+            libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param);
+        }
+    }
+}
