@@ -134,12 +134,9 @@ impl<'a> Chunks<'a> {
         }
         let max_block = if blocksize == 0 { 512 } else { blocksize };
         let c = chunk.unwrap_or(0);
-        let buffer_frames = o.buffer_frames.unwrap_or_else(|| {
-            (c * 4)
-                .max(max_block * 8)
-                .max(8192)
-                .next_power_of_two()
-        });
+        let buffer_frames = o
+            .buffer_frames
+            .unwrap_or_else(|| (c * 4).max(max_block * 8).max(8192).next_power_of_two());
         let fs = stream.frame_size().0;
         let (producer, consumer) = RingBuffer::new(fs, buffer_frames)?;
         if buffer_frames < c + max_block {

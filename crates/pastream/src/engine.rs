@@ -259,7 +259,8 @@ impl Stats {
         self.status.store(0, Ordering::Relaxed);
         self.padding.store(false, Ordering::Relaxed);
         self.abort_request.store(false, Ordering::Relaxed);
-        self.outcome.store(Outcome::Running as u8, Ordering::Release);
+        self.outcome
+            .store(Outcome::Running as u8, Ordering::Release);
     }
 
     /// Frames processed in this run (including offset and padding frames).
@@ -394,10 +395,20 @@ impl Engine {
             source,
         })?;
         if let Playback::Ring { consumer, .. } = &playback {
-            check_element("playback", consumer.element_size(), config.playback_channels, fmt)?;
+            check_element(
+                "playback",
+                consumer.element_size(),
+                config.playback_channels,
+                fmt,
+            )?;
         }
         if let Capture::Ring { producer, .. } = &capture {
-            check_element("recording", producer.element_size(), config.capture_channels, fmt)?;
+            check_element(
+                "recording",
+                producer.element_size(),
+                config.capture_channels,
+                fmt,
+            )?;
         }
         let has_playback = !matches!(playback, Playback::None);
         let frames = config.frames;
@@ -463,10 +474,10 @@ impl Engine {
             }
         }
         st.status.fetch_or(status.0, Ordering::Relaxed);
-        for (slot, t) in st
-            .last_time
-            .iter()
-            .zip([time.input_adc_time, time.current_time, time.output_dac_time])
+        for (slot, t) in
+            st.last_time
+                .iter()
+                .zip([time.input_adc_time, time.current_time, time.output_dac_time])
         {
             slot.store(t.to_bits(), Ordering::Relaxed);
         }
@@ -513,7 +524,9 @@ impl Engine {
             }
         }
         self.frame_count += active as u64;
-        self.stats.frame_count.store(self.frame_count, Ordering::Release);
+        self.stats
+            .frame_count
+            .store(self.frame_count, Ordering::Release);
         if result == CallbackResult::Continue && self.total == Some(self.frame_count) {
             self.stats.finish(Outcome::Complete);
             result = CallbackResult::Complete;
@@ -625,7 +638,8 @@ impl Engine {
             Capture::None => true,
             Capture::Memory { buf, len } => {
                 let k = ((buf.len() - *len) / rfs).min(want);
-                self.rx.apply(&src[..k * ifs], &mut buf[*len..*len + k * rfs]);
+                self.rx
+                    .apply(&src[..k * ifs], &mut buf[*len..*len + k * rfs]);
                 *len += k * rfs;
                 k == want
             }

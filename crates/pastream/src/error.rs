@@ -26,7 +26,9 @@ pub enum StreamError {
     Active,
     /// The playback ran out before the requested number of frames, with no
     /// padding allowed.
-    #[error("playback ran out after {played} frames, before the {frames} frames requested (allow padding with a negative pad)")]
+    #[error(
+        "playback ran out after {played} frames, before the {frames} frames requested (allow padding with a negative pad)"
+    )]
     BufferEmpty {
         /// Frames played.
         played: u64,

@@ -20,7 +20,9 @@ pub struct ChannelMap(Vec<usize>);
 #[non_exhaustive]
 pub enum MapError {
     /// A source channel is beyond the source's channel count.
-    #[error("channel map entry {position} names source channel {channel}, but there are only {available} channels")]
+    #[error(
+        "channel map entry {position} names source channel {channel}, but there are only {available} channels"
+    )]
     OutOfRange {
         /// 1-based position of the entry in the map.
         position: usize,
@@ -256,7 +258,10 @@ mod tests {
                 available: 2
             })
         );
-        assert_eq!(ChannelMap::new([2, 2]).validate(2, 2), Err(MapError::Repeated(2)));
+        assert_eq!(
+            ChannelMap::new([2, 2]).validate(2, 2),
+            Err(MapError::Repeated(2))
+        );
         assert_eq!(
             ChannelMap::new([1, 2, 0]).validate(3, 2),
             Err(MapError::TooLong {
@@ -265,7 +270,10 @@ mod tests {
             })
         );
         assert_eq!(ChannelMap::new([0, 0, 1]).validate(1, 3), Ok(()));
-        let msg = ChannelMap::new([2, 2]).validate(2, 2).unwrap_err().to_string();
+        let msg = ChannelMap::new([2, 2])
+            .validate(2, 2)
+            .unwrap_err()
+            .to_string();
         assert!(msg.contains("channel 2 more than once"), "{msg}");
     }
 
@@ -274,7 +282,10 @@ mod tests {
         let m: ChannelMap = "2,1, 0".parse().unwrap();
         assert_eq!(m.entries(), &[2, 1, 0]);
         assert_eq!(m.to_string(), "2,1,0");
-        assert!(matches!("a,b".parse::<ChannelMap>(), Err(MapError::Syntax(_))));
+        assert!(matches!(
+            "a,b".parse::<ChannelMap>(),
+            Err(MapError::Syntax(_))
+        ));
         assert!(matches!("".parse::<ChannelMap>(), Err(MapError::Syntax(_))));
     }
 
@@ -288,7 +299,9 @@ mod tests {
         fm.apply(&src, &mut dst);
         assert_eq!(
             dst,
-            [3, 3, 0x80, 0x80, 1, 1, 0x80, 0x80, 6, 6, 0x80, 0x80, 4, 4, 0x80, 0x80]
+            [
+                3, 3, 0x80, 0x80, 1, 1, 0x80, 0x80, 6, 6, 0x80, 0x80, 4, 4, 0x80, 0x80
+            ]
         );
     }
 

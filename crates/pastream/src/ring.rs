@@ -300,7 +300,6 @@ impl Consumer {
         let bufs = self.read_buffers(frames);
         let (a, b) = bufs.as_slices();
         let (pa, la, pb, lb) = (a.as_ptr(), a.len(), b.as_ptr(), b.len());
-        drop(bufs);
         // SAFETY: the slices point into the ring's memory, at elements that
         // stay readable until this consumer commits them. Committing needs
         // `&mut self`, which the returned slices borrow, so the producer
@@ -375,20 +374,32 @@ mod tests {
             RingBuffer::new(4, 1000).unwrap_err(),
             RingError::NotPowerOfTwo(1000)
         );
-        assert_eq!(RingBuffer::new(0, 8).unwrap_err(), RingError::ZeroElementSize);
-        assert_eq!(RingBuffer::new(4, 0).unwrap_err(), RingError::NotPowerOfTwo(0));
+        assert_eq!(
+            RingBuffer::new(0, 8).unwrap_err(),
+            RingError::ZeroElementSize
+        );
+        assert_eq!(
+            RingBuffer::new(4, 0).unwrap_err(),
+            RingError::NotPowerOfTwo(0)
+        );
         assert!(matches!(
             RingBuffer::new(usize::MAX / 2, 1 << 20),
             Err(RingError::TooLarge { .. })
         ));
         let msg = RingBuffer::new(4, 1000).unwrap_err().to_string();
-        assert!(msg.contains("power of two") && msg.contains("1000"), "{msg}");
+        assert!(
+            msg.contains("power of two") && msg.contains("1000"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn counts_in_elements() {
         let (mut p, mut c) = RingBuffer::new(3, 4).unwrap();
-        assert_eq!((p.capacity(), p.write_available(), c.read_available()), (4, 4, 0));
+        assert_eq!(
+            (p.capacity(), p.write_available(), c.read_available()),
+            (4, 4, 0)
+        );
         // 7 bytes = 2 whole elements; the trailing byte is not written.
         assert_eq!(p.write(&[1, 2, 3, 4, 5, 6, 7]), 2);
         assert_eq!((p.write_available(), c.read_available()), (2, 2));
@@ -420,7 +431,6 @@ mod tests {
         assert_eq!(a, &[0, 1, 2, 3]);
         assert_eq!(b, &[4, 5, 6, 7]);
         // Not advanced: the data stays.
-        drop(r);
         let (a, b) = c.peek(3);
         assert_eq!((a, b), (&[0, 1, 2, 3][..], &[4, 5][..]));
         assert_eq!(c.read_available(), 4);

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::callback::{StatusFlags, TimeInfo};
 use crate::engine::{Capture, Engine, EngineConfig, Outcome, Playback, Stats, Xruns};
 use crate::error::{StreamError, WorkerError};
 use crate::format::{Sample, SampleFormat, to_bytes};
@@ -23,7 +24,6 @@ use crate::host::{
 };
 use crate::mapping::{ChannelMap, FrameMapper};
 use crate::ring::{Consumer, Producer, RingBuffer};
-use crate::callback::{StatusFlags, TimeInfo};
 
 /// Default size of the ring buffers of worker threads, in frames.
 pub const DEFAULT_BUFFER_FRAMES: usize = 1 << 14;
@@ -571,8 +571,7 @@ impl Stream {
         match self.state {
             State::Finished { aborted } => aborted,
             State::Active => {
-                !self.host.is_running()
-                    && !matches!(self.stats.outcome(), Outcome::Complete)
+                !self.host.is_running() && !matches!(self.stats.outcome(), Outcome::Complete)
             }
             _ => false,
         }
@@ -596,6 +595,12 @@ impl Stream {
     /// Status flags of the current (or last) run, OR-ed.
     pub fn status(&self) -> StatusFlags {
         self.stats.status()
+    }
+
+    /// Whether the playback of the current run has run out and the stream
+    /// now plays padding.
+    pub fn padding(&self) -> bool {
+        self.stats.padding()
     }
 
     /// Timestamps of the last block.
@@ -743,7 +748,11 @@ impl Stream {
     }
 
     fn pause(&self) -> Duration {
-        let block = if self.blocksize == 0 { 256 } else { self.blocksize };
+        let block = if self.blocksize == 0 {
+            256
+        } else {
+            self.blocksize
+        };
         host::block_duration(block, self.samplerate)
             .div_f64(4.0)
             .clamp(Duration::from_micros(50), Duration::from_millis(5))
@@ -891,16 +900,14 @@ impl Stream {
                 Playback::Ring { consumer, .. } => SourceSlot::Ring(consumer),
                 _ => SourceSlot::None,
             },
-            SourceSlot::Running(RunningSource::Feeder(handle)) => {
-                match (handle.join(), playback) {
-                    (Ok((feed, producer)), Playback::Ring { consumer, .. }) => SourceSlot::Feeder {
-                        feed,
-                        producer,
-                        consumer,
-                    },
-                    _ => SourceSlot::None,
-                }
-            }
+            SourceSlot::Running(RunningSource::Feeder(handle)) => match (handle.join(), playback) {
+                (Ok((feed, producer)), Playback::Ring { consumer, .. }) => SourceSlot::Feeder {
+                    feed,
+                    producer,
+                    consumer,
+                },
+                _ => SourceSlot::None,
+            },
             other => other,
         };
         self.sink = match std::mem::replace(&mut self.sink, SinkSlot::None) {
@@ -1071,10 +1078,22 @@ impl Stream {
         }
         let ss = self.format.sample_size();
         if tx {
-            FrameMapper::new(map.as_ref(), self.output_channels, self.output_channels, ss, 0)?;
+            FrameMapper::new(
+                map.as_ref(),
+                self.output_channels,
+                self.output_channels,
+                ss,
+                0,
+            )?;
             self.tx_map = map;
         } else {
-            FrameMapper::new(map.as_ref(), self.input_channels, self.input_channels, ss, 0)?;
+            FrameMapper::new(
+                map.as_ref(),
+                self.input_channels,
+                self.input_channels,
+                ss,
+                0,
+            )?;
             self.rx_map = map;
         }
         Ok(())
@@ -1082,7 +1101,9 @@ impl Stream {
 
     fn playback_frames(&self, source: &Source) -> Option<u64> {
         match source {
-            Source::Memory(d) => Some((d.len() / self.format.frame_size(self.output_channels)) as u64),
+            Source::Memory(d) => {
+                Some((d.len() / self.format.frame_size(self.output_channels)) as u64)
+            }
             _ => None,
         }
     }
@@ -1405,6 +1426,9 @@ mod tests {
     #[test]
     fn zero_channels_is_an_error() {
         let e = DuplexStream::open(&free().channels(0)).unwrap_err();
-        assert_eq!(e.to_string(), "a duplex stream needs at least one input channel");
+        assert_eq!(
+            e.to_string(),
+            "a duplex stream needs at least one input channel"
+        );
     }
 }

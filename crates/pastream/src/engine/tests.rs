@@ -69,7 +69,13 @@ fn config(frames: i64, pad: i64, offset: u64) -> EngineConfig {
 
 #[test]
 fn frames_pad_offset_lengths() {
-    for (f, p, o) in [(256, 64, 32), (1000, 0, 0), (100, 300, 99), (0, 10, 5), (64, 0, 64)] {
+    for (f, p, o) in [
+        (256, 64, 32),
+        (1000, 0, 0),
+        (100, 300, 99),
+        (0, 10, 5),
+        (64, 0, 64),
+    ] {
         let play = ramp(7, f as usize, 2);
         let stats = Stats::new();
         let mut e = Engine::new(
@@ -83,7 +89,11 @@ fn frames_pad_offset_lengths() {
         )
         .unwrap();
         let (out, res) = drive(&mut e, 2, 2, 48, 1000);
-        assert_eq!(*res.last().unwrap(), CallbackResult::Complete, "{f} {p} {o}");
+        assert_eq!(
+            *res.last().unwrap(),
+            CallbackResult::Complete,
+            "{f} {p} {o}"
+        );
         assert_eq!(stats.frame_count(), (f + p) as u64);
         assert_eq!(stats.outcome(), Outcome::Complete);
         // The output is the playback, then silence.
@@ -294,8 +304,13 @@ fn channel_maps_route_and_silence() {
 #[test]
 fn xruns_counted_by_kind() {
     let stats = Stats::new();
-    let mut e = Engine::new(&EngineConfig::new(F, 1, 1), Playback::None, Capture::None, stats.clone())
-        .unwrap();
+    let mut e = Engine::new(
+        &EngineConfig::new(F, 1, 1),
+        Playback::None,
+        Capture::None,
+        stats.clone(),
+    )
+    .unwrap();
     let flags = [
         StatusFlags::INPUT_UNDERFLOW,
         StatusFlags::INPUT_OVERFLOW | StatusFlags::OUTPUT_UNDERFLOW,
@@ -376,8 +391,13 @@ fn late_feeder_is_an_underrun_not_the_end() {
 #[test]
 fn abort_request_stops_at_next_block() {
     let stats = Stats::new();
-    let mut e = Engine::new(&EngineConfig::new(F, 1, 1), Playback::None, Capture::None, stats.clone())
-        .unwrap();
+    let mut e = Engine::new(
+        &EngineConfig::new(F, 1, 1),
+        Playback::None,
+        Capture::None,
+        stats.clone(),
+    )
+    .unwrap();
     let (_, res) = drive(&mut e, 1, 1, 16, 3);
     assert_eq!(res.len(), 3);
     stats.request_abort();
@@ -420,8 +440,13 @@ fn uint8_silence_is_128() {
 
 #[test]
 fn short_host_buffers_never_panic() {
-    let mut e = Engine::new(&config(-1, -1, 0), Playback::None, memory_capture(10, 2), Stats::new())
-        .unwrap();
+    let mut e = Engine::new(
+        &config(-1, -1, 0),
+        Playback::None,
+        memory_capture(10, 2),
+        Stats::new(),
+    )
+    .unwrap();
     let inp = [0u8; 6];
     let mut out = [0u8; 3];
     let r = e.run(Block {
@@ -440,12 +465,21 @@ fn construction_errors() {
     let mut cfg = EngineConfig::new(F, 2, 2);
     cfg.tx_map = Some(ChannelMap::new([1, 1]));
     let err = Engine::new(&cfg, Playback::None, Capture::None, Stats::new()).unwrap_err();
-    assert_eq!(err.to_string(), "playback map: channel map names source channel 1 more than once");
+    assert_eq!(
+        err.to_string(),
+        "playback map: channel map names source channel 1 more than once"
+    );
 
     let mut cfg = EngineConfig::new(F, 2, 2);
     cfg.rx_map = Some(ChannelMap::new([3]));
     let err = Engine::new(&cfg, Playback::None, Capture::None, Stats::new()).unwrap_err();
-    assert!(matches!(err, EngineError::Map { which: "recording", .. }));
+    assert!(matches!(
+        err,
+        EngineError::Map {
+            which: "recording",
+            ..
+        }
+    ));
 
     let (_, rx) = RingBuffer::new(6, 8).unwrap();
     let err = Engine::new(
@@ -463,7 +497,15 @@ fn construction_errors() {
         "playback ring buffer holds elements of 6 bytes, but a frame is 4 bytes (2 channels of int16)"
     );
 
-    let err = Engine::new(&EngineConfig::new(F, 2, 0), Playback::Memory { data: vec![].into(), looping: false }, Capture::None, Stats::new())
-        .unwrap_err();
+    let err = Engine::new(
+        &EngineConfig::new(F, 2, 0),
+        Playback::Memory {
+            data: vec![].into(),
+            looping: false,
+        },
+        Capture::None,
+        Stats::new(),
+    )
+    .unwrap_err();
     assert!(matches!(err, EngineError::Direction(_)));
 }

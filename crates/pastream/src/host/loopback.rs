@@ -152,7 +152,9 @@ impl VirtualStream {
 impl HostStream for VirtualStream {
     fn start(&mut self, callback: Box<dyn AudioCallback>) -> Result<(), DeviceError> {
         if self.thread.is_some() {
-            return Err(DeviceError::Host("the virtual stream is already started".into()));
+            return Err(DeviceError::Host(
+                "the virtual stream is already started".into(),
+            ));
         }
         self.stop.store(false, Ordering::Release);
         self.running.store(true, Ordering::Release);
@@ -171,7 +173,9 @@ impl HostStream for VirtualStream {
                 running.store(false, Ordering::Release);
                 cb
             })
-            .map_err(|e| DeviceError::Host(format!("cannot start the virtual device thread: {e}")))?;
+            .map_err(|e| {
+                DeviceError::Host(format!("cannot start the virtual device thread: {e}"))
+            })?;
         self.thread = Some(handle);
         Ok(())
     }

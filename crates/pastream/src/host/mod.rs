@@ -278,14 +278,10 @@ pub fn find_device(
             devices.0[idx].clone()
         }
         Some(DeviceSelector::Index(i)) => {
-            devices
-                .0
-                .get(*i)
-                .cloned()
-                .ok_or(DeviceError::NoSuchIndex {
-                    index: *i,
-                    count: devices.0.len(),
-                })?
+            devices.0.get(*i).cloned().ok_or(DeviceError::NoSuchIndex {
+                index: *i,
+                count: devices.0.len(),
+            })?
         }
         Some(DeviceSelector::Query(q)) => {
             let parts: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
@@ -332,7 +328,11 @@ pub fn find_device(
     };
     for (need, have, what) in [
         (direction.needs_input(), chosen.max_input_channels, "input"),
-        (direction.needs_output(), chosen.max_output_channels, "output"),
+        (
+            direction.needs_output(),
+            chosen.max_output_channels,
+            "output",
+        ),
     ] {
         if need && have == 0 {
             return Err(DeviceError::WrongDirection {
