@@ -24,38 +24,46 @@ fn bench_ring(c: &mut Criterion) {
             })
         });
 
-        g.bench_with_input(BenchmarkId::new("rtrb_chunks", block), &block, |b, &block| {
-            let (mut p, mut cons) = rtrb::RingBuffer::<u8>::new(block * 4);
-            b.iter(|| {
-                for _ in 0..total / block {
-                    let mut w = p.write_chunk_uninit(block).unwrap();
-                    let (a, bb) = w.as_mut_slices();
-                    let (x, y) = data.split_at(a.len());
-                    rtrb::CopyToUninit::copy_to_uninit(x, a);
-                    rtrb::CopyToUninit::copy_to_uninit(y, bb);
-                    // SAFETY: both slices were just written.
-                    unsafe { w.commit_all() };
-                    let r = cons.read_chunk(block).unwrap();
-                    let (a, bb) = r.as_slices();
-                    out[..a.len()].copy_from_slice(a);
-                    out[a.len()..].copy_from_slice(bb);
-                    r.commit_all();
-                    black_box(&out);
-                }
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("rtrb_chunks", block),
+            &block,
+            |b, &block| {
+                let (mut p, mut cons) = rtrb::RingBuffer::<u8>::new(block * 4);
+                b.iter(|| {
+                    for _ in 0..total / block {
+                        let mut w = p.write_chunk_uninit(block).unwrap();
+                        let (a, bb) = w.as_mut_slices();
+                        let (x, y) = data.split_at(a.len());
+                        rtrb::CopyToUninit::copy_to_uninit(x, a);
+                        rtrb::CopyToUninit::copy_to_uninit(y, bb);
+                        // SAFETY: both slices were just written.
+                        unsafe { w.commit_all() };
+                        let r = cons.read_chunk(block).unwrap();
+                        let (a, bb) = r.as_slices();
+                        out[..a.len()].copy_from_slice(a);
+                        out[a.len()..].copy_from_slice(bb);
+                        r.commit_all();
+                        black_box(&out);
+                    }
+                })
+            },
+        );
 
-        g.bench_with_input(BenchmarkId::new("pastream_ring", block), &block, |b, &block| {
-            // 8-byte elements: one stereo float32 frame.
-            let (mut p, mut cons) = RingBuffer::new(8, block * 4 / 8).unwrap();
-            b.iter(|| {
-                for _ in 0..total / block {
-                    assert_eq!(p.write(black_box(&data)), block / 8);
-                    assert_eq!(cons.read_into(&mut out), block / 8);
-                    black_box(&out);
-                }
-            })
-        });
+        g.bench_with_input(
+            BenchmarkId::new("pastream_ring", block),
+            &block,
+            |b, &block| {
+                // 8-byte elements: one stereo float32 frame.
+                let (mut p, mut cons) = RingBuffer::new(8, block * 4 / 8).unwrap();
+                b.iter(|| {
+                    for _ in 0..total / block {
+                        assert_eq!(p.write(black_box(&data)), block / 8);
+                        assert_eq!(cons.read_into(&mut out), block / 8);
+                        black_box(&out);
+                    }
+                })
+            },
+        );
     }
     g.finish();
 }

@@ -131,9 +131,10 @@ impl fmt::Display for ChannelMap {
 /// without allocation.
 #[derive(Clone, Debug)]
 pub(crate) struct FrameMapper {
-    /// For each destination channel, the byte offset of its sample in a
-    /// source frame, or `None` for silence.
-    offsets: Vec<Option<usize>>,
+    /// (source, destination) byte offsets of the samples to copy.
+    pairs: Vec<(usize, usize)>,
+    /// Byte offsets of the silent destination samples.
+    silent: Vec<usize>,
     src_frame: usize,
     dst_frame: usize,
     sample_size: usize,
@@ -163,14 +164,26 @@ impl FrameMapper {
         let identity = sources == destinations
             && entries.len() == destinations
             && entries.iter().enumerate().all(|(i, &c)| c == i + 1);
-        let offsets = (0..destinations)
+        let offsets: Vec<Option<usize>> = (0..destinations)
             .map(|k| match entries.get(k) {
                 Some(&c) if c > 0 => Some((c - 1) * sample_size),
                 _ => None,
             })
             .collect();
+        let pairs = offsets
+            .iter()
+            .enumerate()
+            .filter_map(|(k, o)| o.map(|o| (o, k * sample_size)))
+            .collect();
+        let silent = offsets
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| o.is_none())
+            .map(|(k, _)| k * sample_size)
+            .collect();
         Ok(FrameMapper {
-            offsets,
+            pairs,
+            silent,
             src_frame: sources * sample_size,
             dst_frame: destinations * sample_size,
             sample_size,
@@ -198,46 +211,34 @@ impl FrameMapper {
             dst.copy_from_slice(src);
             return;
         }
+        debug_assert!((1..=4).contains(&self.sample_size));
         match self.sample_size {
             1 => self.apply_n::<1>(src, dst),
             2 => self.apply_n::<2>(src, dst),
             3 => self.apply_n::<3>(src, dst),
-            4 => self.apply_n::<4>(src, dst),
-            _ => self.apply_any(src, dst),
+            _ => self.apply_n::<4>(src, dst),
         }
     }
 
-    fn apply_any(&self, src: &[u8], dst: &mut [u8]) {
-        let n = self.sample_size;
-        for (s, d) in src
-            .chunks_exact(self.src_frame)
-            .zip(dst.chunks_exact_mut(self.dst_frame))
-        {
-            for (off, out) in self.offsets.iter().zip(d.chunks_exact_mut(n)) {
-                match off.and_then(|o| s.get(o..o + n)) {
-                    Some(x) => out.copy_from_slice(x),
-                    None => out.fill(self.silence),
-                }
-            }
-        }
-    }
-
+    /// Copies column by column: the inner loop walks the frames with fixed
+    /// offsets, which keeps it short and free of branches.
     #[inline]
     fn apply_n<const N: usize>(&self, src: &[u8], dst: &mut [u8]) {
-        let silence = [self.silence; N];
-        for (s, d) in src
-            .chunks_exact(self.src_frame)
-            .zip(dst.chunks_exact_mut(self.dst_frame))
-        {
-            for (off, out) in self.offsets.iter().zip(d.chunks_exact_mut(N)) {
-                let sample: &[u8; N] = match off {
-                    Some(o) => match s.get(*o..*o + N).and_then(|x| x.try_into().ok()) {
-                        Some(x) => x,
-                        None => &silence,
-                    },
-                    None => &silence,
-                };
-                out.copy_from_slice(sample);
+        let (sf, df) = (self.src_frame, self.dst_frame);
+        for &(from, to) in &self.pairs {
+            if from + N > sf || to + N > df {
+                continue;
+            }
+            for (s, d) in src.chunks_exact(sf).zip(dst.chunks_exact_mut(df)) {
+                d[to..to + N].copy_from_slice(&s[from..from + N]);
+            }
+        }
+        for &to in &self.silent {
+            if to + N > df {
+                continue;
+            }
+            for d in dst.chunks_exact_mut(df) {
+                d[to..to + N].fill(self.silence);
             }
         }
     }

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Set-up and run commands for a fresh Debian machine; each installs what is
+# missing first.
+#
+#   bash run.sh demo    play and record a test signal through the virtual
+#                       loopback device (no sound card, no audio server)
+#   bash run.sh test    the whole test suite, real-JACK tests included
+#   bash run.sh deps    only install what is missing
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Debian packages the build and the tests need.
+DEBS=(pkg-config gcc libc6-dev portaudio19-dev libsndfile1-dev jackd2 sox)
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_missing() {
+    local missing=()
+    for p in "${DEBS[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "installing: ${missing[*]}" >&2
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+    fi
+    if ! command -v cargo >/dev/null; then
+        echo "error: cargo not found; install a Rust toolchain (https://rustup.rs)" >&2
+        exit 3
+    fi
+}
+
+case "${1:-}" in
+    deps)
+        install_missing
+        ;;
+    demo)
+        install_missing
+        cargo run --quiet --release -p pastream --example demo
+        ;;
+    test)
+        install_missing
+        cargo test --workspace
+        ;;
+    *)
+        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        exit 2
+        ;;
+esac
