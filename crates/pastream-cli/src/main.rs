@@ -27,6 +27,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Vec<String>) -> Result<(), String> {
+    pastream::host::set_quiet(true);
     let mut out = std::io::stdout().lock();
     let written = match args.first().map(String::as_str) {
         None | Some("-h" | "--help") => out.write_all(USAGE.as_bytes()),

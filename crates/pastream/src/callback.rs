@@ -115,3 +115,24 @@ pub trait AudioCallback: Any + Send {
         true
     }
 }
+
+/// Runs `callback` on `block`, inside `guard` if there is one (a guard is a
+/// function that wraps every callback, e.g. to forbid allocation in tests).
+pub(crate) fn run_guarded(
+    guard: Option<fn(&mut dyn FnMut())>,
+    callback: &mut dyn AudioCallback,
+    block: Block<'_>,
+) -> CallbackResult {
+    let mut block = Some(block);
+    let mut result = CallbackResult::Abort;
+    let mut call = || {
+        if let Some(b) = block.take() {
+            result = callback.process(b);
+        }
+    };
+    match guard {
+        Some(g) => g(&mut call),
+        None => call(),
+    }
+    result
+}

@@ -65,7 +65,7 @@ pub use chunks::{ChunkOptions, Chunks};
 pub use engine::Xruns;
 pub use error::{StreamError, WorkerError};
 pub use format::SampleFormat;
-pub use host::{Clock, DeviceInfo, DeviceSelector, VirtualOptions};
+pub use host::{Clock, DeviceInfo, DeviceSelector, Latency, VirtualOptions};
 pub use mapping::ChannelMap;
 pub use stream::{
     DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn, InputStream, OutputStream, Prebuffer,

@@ -20,7 +20,8 @@ use crate::engine::{Capture, Engine, EngineConfig, Outcome, Playback, Stats, Xru
 use crate::error::{StreamError, WorkerError};
 use crate::format::{Sample, SampleFormat, to_bytes};
 use crate::host::{
-    self, Clock, DeviceInfo, DeviceSelector, Direction, HostParams, HostStream, VirtualOptions,
+    self, Clock, DeviceInfo, DeviceSelector, Direction, HostParams, HostStream, Latency,
+    VirtualOptions,
 };
 use crate::mapping::{ChannelMap, FrameMapper};
 use crate::ring::{Consumer, Producer, RingBuffer};
@@ -207,6 +208,8 @@ pub struct StreamConfig {
     output_channels: Option<usize>,
     format: Option<SampleFormat>,
     blocksize: usize,
+    latency: Latency,
+    callback_guard: Option<fn(&mut dyn FnMut())>,
     virtual_options: VirtualOptions,
 }
 
@@ -258,6 +261,20 @@ impl StreamConfig {
     /// Default: 0.
     pub fn blocksize(mut self, frames: usize) -> Self {
         self.blocksize = frames;
+        self
+    }
+
+    /// The latency to ask the device for. Default: [`Latency::High`].
+    pub fn latency(mut self, latency: Latency) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// A function run around every callback invocation, on the audio
+    /// thread: for checks in tests (e.g. that no callback allocates).
+    /// Default: none.
+    pub fn callback_guard(mut self, guard: fn(&mut dyn FnMut())) -> Self {
+        self.callback_guard = Some(guard);
         self
     }
 
@@ -473,6 +490,8 @@ impl Stream {
             output_channels,
             format: config.format.unwrap_or(SampleFormat::F32),
             blocksize: config.blocksize,
+            latency: config.latency,
+            callback_guard: config.callback_guard,
             virtual_options: config.virtual_options.clone(),
         };
         let host = host::open(&params)?;

@@ -20,7 +20,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, block_duration};
-use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};
+use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded};
 
 /// Most channels a virtual device opens.
 pub const MAX_CHANNELS: usize = 128;
@@ -56,9 +56,6 @@ pub struct VirtualOptions {
     pub latency: Option<usize>,
     /// Xrun flags to report with chosen blocks: (block index from 0, flags).
     pub xruns: Vec<(u64, StatusFlags)>,
-    /// Runs around every callback invocation, e.g. to check that the
-    /// callback does not allocate. Default: none.
-    pub callback_guard: Option<fn(&mut dyn FnMut())>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -295,31 +292,25 @@ impl Device {
                 current_time: now,
                 output_dac_time: now + latency as f64 / p.samplerate,
             };
-            let out = &mut output[..n * out_fs];
-            let mut result = CallbackResult::Abort;
             let t0 = Instant::now();
-            let mut call = || {
-                let blk = Block {
-                    input: (p.input_channels > 0).then_some(&input[..n * in_fs]),
-                    output: (p.output_channels > 0).then_some(&mut *out),
-                    frames: n,
-                    time,
-                    status,
-                };
-                result = match catch_unwind(AssertUnwindSafe(|| cb.process(blk))) {
-                    Ok(r) => r,
-                    Err(_) => {
-                        if let Ok(mut e) = self.error.lock() {
-                            *e = Some("the audio callback panicked; the stream was aborted".into());
-                        }
-                        CallbackResult::Abort
-                    }
-                };
+            let blk = Block {
+                input: (p.input_channels > 0).then_some(&input[..n * in_fs]),
+                output: (p.output_channels > 0).then_some(&mut output[..n * out_fs]),
+                frames: n,
+                time,
+                status,
             };
-            match opts.callback_guard {
-                Some(guard) => guard(&mut call),
-                None => call(),
-            }
+            let result = match catch_unwind(AssertUnwindSafe(|| {
+                run_guarded(p.callback_guard, cb.as_mut(), blk)
+            })) {
+                Ok(r) => r,
+                Err(_) => {
+                    if let Ok(mut e) = self.error.lock() {
+                        *e = Some("the audio callback panicked; the stream was aborted".into());
+                    }
+                    CallbackResult::Abort
+                }
+            };
             let spent = t0.elapsed().as_secs_f64() / (n as f64 / p.samplerate);
             self.load.store(spent.min(1.0).to_bits(), Ordering::Relaxed);
             if loops {

@@ -12,6 +12,8 @@ use crate::callback::AudioCallback;
 use crate::format::SampleFormat;
 
 pub mod loopback;
+#[cfg(feature = "portaudio")]
+pub mod portaudio;
 
 pub use loopback::{Clock, VirtualOptions};
 
@@ -88,6 +90,40 @@ pub struct DeviceInfo {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Backend {
     Virtual(loopback::Kind),
+    #[cfg(feature = "portaudio")]
+    PortAudio {
+        index: i32,
+        float_host: bool,
+    },
+}
+
+impl DeviceInfo {
+    /// The device's index in PortAudio's own numbering, if it is a
+    /// PortAudio device.
+    pub(crate) fn backend_index(&self) -> Option<i32> {
+        match self.backend {
+            #[cfg(feature = "portaudio")]
+            Backend::PortAudio { index, .. } => Some(index),
+            _ => None,
+        }
+    }
+
+    /// Whether the device belongs to the virtual host.
+    pub fn is_virtual(&self) -> bool {
+        matches!(self.backend, Backend::Virtual(_))
+    }
+}
+
+/// The latency to ask a device for.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Latency {
+    /// The device's low latency, for interactive use.
+    Low,
+    /// The device's high latency, for robust playback and recording.
+    #[default]
+    High,
+    /// This many seconds.
+    Seconds(f64),
 }
 
 /// Picks a device: by index, or by a query string.
@@ -178,45 +214,62 @@ pub enum DeviceError {
 pub fn query_hostapis() -> Vec<HostApiInfo> {
     let devices = query_devices();
     let mut apis: Vec<HostApiInfo> = Vec::new();
-    for d in &devices.0 {
-        if apis.len() <= d.hostapi {
+    for d in devices.iter() {
+        while apis.len() <= d.hostapi {
             apis.push(HostApiInfo {
-                index: d.hostapi,
-                name: d.hostapi_name.clone(),
+                index: apis.len(),
+                name: String::new(),
                 devices: Vec::new(),
                 default_input_device: None,
                 default_output_device: None,
             });
         }
         let api = &mut apis[d.hostapi];
+        api.name.clone_from(&d.hostapi_name);
         api.devices.push(d.index);
-        if api.default_input_device.is_none() && d.max_input_channels > 0 {
+        let is_default = |x: Option<usize>| x == Some(d.index);
+        if is_default(devices.default_input)
+            || (api.default_input_device.is_none() && d.max_input_channels > 0)
+        {
             api.default_input_device = Some(d.index);
         }
-        if api.default_output_device.is_none() && d.max_output_channels > 0 {
+        if is_default(devices.default_output)
+            || (api.default_output_device.is_none() && d.max_output_channels > 0)
+        {
             api.default_output_device = Some(d.index);
         }
     }
+    apis.retain(|a| !a.devices.is_empty());
     apis
 }
 
-/// The list of all devices; its `Display` prints one line per device with
-/// the default input marked `>`, the default output `<`, both `*`.
+/// The list of all devices with the defaults; its `Display` prints one
+/// line per device with the default input marked `>`, the default output
+/// `<`, a default of both `*`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DeviceList(pub Vec<DeviceInfo>);
+pub struct DeviceList {
+    /// The devices, in index order.
+    pub devices: Vec<DeviceInfo>,
+    /// The default input device.
+    pub default_input: Option<usize>,
+    /// The default output device.
+    pub default_output: Option<usize>,
+}
 
 impl DeviceList {
     /// The devices.
     pub fn iter(&self) -> impl Iterator<Item = &DeviceInfo> {
-        self.0.iter()
+        self.devices.iter()
     }
 }
 
 impl fmt::Display for DeviceList {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (din, dout) = default_devices();
-        for d in &self.0 {
-            let mark = match (Some(d.index) == din, Some(d.index) == dout) {
+        for d in &self.devices {
+            let mark = match (
+                Some(d.index) == self.default_input,
+                Some(d.index) == self.default_output,
+            ) {
                 (true, true) => '*',
                 (true, false) => '>',
                 (false, true) => '<',
@@ -232,21 +285,40 @@ impl fmt::Display for DeviceList {
     }
 }
 
-/// All devices of all host APIs.
+/// All devices of all host APIs: those of the audio library first, then
+/// the virtual ones. The defaults are the audio library's, or the virtual
+/// `loopback` where it has none.
 pub fn query_devices() -> DeviceList {
-    let mut list = Vec::new();
-    loopback::append_devices(&mut list, 0);
-    DeviceList(list)
+    let mut devices = Vec::new();
+    #[cfg(feature = "portaudio")]
+    let (apis, din, dout) = portaudio::append_devices(&mut devices);
+    #[cfg(not(feature = "portaudio"))]
+    let (apis, din, dout) = (0, None, None);
+    let first_virtual = devices.len();
+    loopback::append_devices(&mut devices, apis);
+    DeviceList {
+        devices,
+        default_input: din.or(Some(first_virtual)),
+        default_output: dout.or(Some(first_virtual)),
+    }
+}
+
+/// Hides (or shows again) what the system's audio libraries print on
+/// standard error while the library scans for devices and opens streams:
+/// ALSA and JACK report every device they do not find. While hidden, the
+/// process's standard error is redirected for the duration of those calls,
+/// so other threads' messages in that moment are lost too. Default: shown.
+pub fn set_quiet(quiet: bool) {
+    #[cfg(feature = "portaudio")]
+    portaudio::set_quiet(quiet);
+    #[cfg(not(feature = "portaudio"))]
+    let _ = quiet;
 }
 
 /// The default (input, output) device indexes.
 pub fn default_devices() -> (Option<usize>, Option<usize>) {
-    let devices = query_devices();
-    let duplex = devices
-        .iter()
-        .find(|d| d.max_input_channels > 0 && d.max_output_channels > 0)
-        .map(|d| d.index);
-    (duplex, duplex)
+    let d = query_devices();
+    (d.default_input, d.default_output)
 }
 
 /// Finds the device for `direction`: the default device when `selector` is
@@ -272,16 +344,22 @@ pub fn find_device(
     };
     let chosen = match selector {
         None => {
-            let (din, dout) = default_devices();
-            let idx = if direction.needs_input() { din } else { dout };
+            let idx = match direction {
+                Direction::Output => devices.default_output,
+                _ => devices.default_input,
+            };
             let idx = idx.ok_or_else(|| DeviceError::Host("no default device".into()))?;
-            devices.0[idx].clone()
+            devices.devices[idx].clone()
         }
         Some(DeviceSelector::Index(i)) => {
-            devices.0.get(*i).cloned().ok_or(DeviceError::NoSuchIndex {
-                index: *i,
-                count: devices.0.len(),
-            })?
+            devices
+                .devices
+                .get(*i)
+                .cloned()
+                .ok_or(DeviceError::NoSuchIndex {
+                    index: *i,
+                    count: devices.devices.len(),
+                })?
         }
         Some(DeviceSelector::Query(q)) => {
             let parts: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
@@ -354,6 +432,8 @@ pub(crate) struct HostParams {
     pub format: SampleFormat,
     pub samplerate: f64,
     pub blocksize: usize,
+    pub latency: Latency,
+    pub callback_guard: Option<fn(&mut dyn FnMut())>,
     pub virtual_options: VirtualOptions,
 }
 
@@ -383,8 +463,15 @@ pub(crate) fn check_settings(p: &HostParams) -> Result<(), DeviceError> {
             p.samplerate
         )));
     }
+    if let Latency::Seconds(s) = p.latency {
+        if !(s.is_finite() && s >= 0.0) {
+            return Err(invalid(format!("latency of {s} s is not possible")));
+        }
+    }
     match p.device.backend {
         Backend::Virtual(_) => loopback::check(p).map_err(invalid),
+        #[cfg(feature = "portaudio")]
+        Backend::PortAudio { .. } => Ok(()),
     }
 }
 
@@ -413,6 +500,10 @@ pub(crate) fn open(params: &HostParams) -> Result<Box<dyn HostStream>, DeviceErr
     check_settings(params)?;
     match params.device.backend {
         Backend::Virtual(kind) => Ok(Box::new(loopback::VirtualStream::new(params.clone(), kind))),
+        #[cfg(feature = "portaudio")]
+        Backend::PortAudio { index, float_host } => Ok(Box::new(portaudio::PaHostStream::open(
+            params, index, float_host,
+        )?)),
     }
 }
 

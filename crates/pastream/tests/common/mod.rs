@@ -2,9 +2,11 @@
 //! integration tests.
 #![allow(dead_code)]
 
+pub mod suite;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use pastream::{Clock, SampleFormat, Source, StreamConfig, VirtualOptions};
+use pastream::{Clock, SampleFormat, Source, StreamConfig};
 
 /// Frames of constant full-scale level that start every test signal, so
 /// that a recording can be aligned with it by search.
@@ -33,32 +35,39 @@ pub fn assert_no_violations() {
 /// A free-running virtual loopback device with the allocation guard.
 pub fn free_config(channels: usize, format: SampleFormat, blocksize: usize) -> StreamConfig {
     StreamConfig::new()
-        .device("loopback")
+        .device("loopback, Virtual")
         .channels(channels)
         .format(format)
         .blocksize(blocksize)
         .samplerate(48000.0)
-        .virtual_options(VirtualOptions {
-            clock: Clock::FreeRunning,
-            callback_guard: Some(no_alloc_guard),
-            ..VirtualOptions::default()
-        })
+        .clock(Clock::FreeRunning)
+        .callback_guard(no_alloc_guard)
 }
 
 /// The same on the real-time clock.
 pub fn realtime_config(channels: usize, format: SampleFormat, blocksize: usize) -> StreamConfig {
-    StreamConfig::new()
-        .device("loopback")
-        .channels(channels)
-        .format(format)
-        .blocksize(blocksize)
-        .samplerate(48000.0)
-        .virtual_options(VirtualOptions {
-            clock: Clock::RealTime,
-            callback_guard: Some(no_alloc_guard),
-            ..VirtualOptions::default()
-        })
+    free_config(channels, format, blocksize).clock(Clock::RealTime)
 }
+
+/// A loopback device to run the suite on.
+pub struct Rig {
+    /// Opens the loopback device with these settings.
+    pub config: fn(usize, SampleFormat, usize) -> StreamConfig,
+    /// The same, on a clock that runs in real time.
+    pub realtime: fn(usize, SampleFormat, usize) -> StreamConfig,
+    /// The round-trip delay in frames for a blocksize.
+    pub delay: fn(usize) -> usize,
+    /// How many loopback channels the device has.
+    pub channels: usize,
+}
+
+/// The virtual loopback: one block of delay (512 frames for blocksize 0).
+pub const VIRTUAL: Rig = Rig {
+    config: free_config,
+    realtime: realtime_config,
+    delay: |bs| if bs == 0 { 512 } else { bs },
+    channels: 128,
+};
 
 /// A seeded pseudo-random test signal: `PREAMBLE_FRAMES` frames of the
 /// preamble level on every channel, then uniformly random samples.

@@ -1,0 +1,576 @@
+//! The PortAudio host: every host API of the system's PortAudio library
+//! (ALSA, JACK, OSS; CoreAudio; WASAPI, ASIO, ...).
+//!
+//! PortAudio is initialised for each device query and for the life of each
+//! stream, and all of its global calls are serialised by one lock, so that
+//! queries and streams can be used from any thread. A query made while no
+//! stream is open scans the system afresh: a JACK server started after the
+//! program shows up.
+//!
+//! On hosts whose native format is float32 (JACK, CoreAudio), PortAudio's
+//! own integer conversions are not exact (int16 input loses a step toward
+//! zero). There the library asks PortAudio for float32 and converts in the
+//! callback, scaling symmetrically by a power of two: int8, uint8, int16,
+//! int24 and 24-bit values in int32 survive a round trip bit for bit.
+
+mod convert;
+mod ffi;
+
+use std::cell::UnsafeCell;
+use std::ffi::CStr;
+use std::os::raw::{c_int, c_ulong, c_void};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, MutexGuard};
+
+use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, Latency};
+use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded};
+use crate::format::SampleFormat;
+use convert::Converter;
+
+/// Serialises PortAudio's global calls (initialise, terminate, queries,
+/// open, close), which are not thread-safe.
+static LOCK: Mutex<()> = Mutex::new(());
+
+fn lock() -> MutexGuard<'static, ()> {
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether to hide what the audio libraries print while scanning.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// See [`super::set_quiet`].
+pub(crate) fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Sends the process's standard error to /dev/null while it lives, when
+/// [`QUIET`] is set: ALSA and JACK print every device they fail to find.
+struct Muted(Option<c_int>);
+
+impl Muted {
+    fn stderr() -> Muted {
+        if !QUIET.load(Ordering::Relaxed) {
+            return Muted(None);
+        }
+        // SAFETY: plain descriptor calls on descriptor 2 and a new one to
+        // /dev/null; every descriptor opened here is closed here or in Drop.
+        unsafe {
+            let saved = libc::dup(2);
+            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
+            if saved < 0 || null < 0 {
+                for fd in [saved, null] {
+                    if fd >= 0 {
+                        libc::close(fd);
+                    }
+                }
+                return Muted(None);
+            }
+            libc::dup2(null, 2);
+            libc::close(null);
+            Muted(Some(saved))
+        }
+    }
+}
+
+impl Drop for Muted {
+    fn drop(&mut self) {
+        if let Some(saved) = self.0 {
+            // SAFETY: `saved` is the descriptor dup'ed in `stderr()`.
+            unsafe {
+                libc::dup2(saved, 2);
+                libc::close(saved);
+            }
+        }
+    }
+}
+
+fn error_text(e: ffi::PaError) -> String {
+    // SAFETY: Pa_GetErrorText returns a static C string for any code.
+    unsafe { CStr::from_ptr(ffi::Pa_GetErrorText(e)) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn c_text(p: *const std::os::raw::c_char) -> String {
+    if p.is_null() {
+        return String::new();
+    }
+    // SAFETY: PortAudio's names are NUL-terminated strings it owns, valid
+    // while it is initialised (the caller holds a session).
+    unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
+}
+
+/// One initialisation of PortAudio, terminated on drop.
+struct Session;
+
+impl Session {
+    fn new() -> Result<Session, String> {
+        let _g = lock();
+        let _m = Muted::stderr();
+        // SAFETY: serialised by LOCK; every successful call is paired with
+        // Pa_Terminate in Drop.
+        let e = unsafe { ffi::Pa_Initialize() };
+        if e == ffi::paNoError {
+            Ok(Session)
+        } else {
+            Err(format!("PortAudio failed to start: {}", error_text(e)))
+        }
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _g = lock();
+        let _m = Muted::stderr();
+        // SAFETY: pairs the Pa_Initialize of this session; serialised.
+        unsafe { ffi::Pa_Terminate() };
+    }
+}
+
+/// The PortAudio devices, numbered from `list.len()`, and the default
+/// (input, output) devices. With PortAudio failing to start, none.
+pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>) -> (usize, Option<usize>, Option<usize>) {
+    let Ok(_session) = Session::new() else {
+        return (0, None, None);
+    };
+    let _g = lock();
+    let base = list.len();
+    // SAFETY: PortAudio is initialised by `_session` and the global calls
+    // are serialised by `_g` (this holds for all the calls below); every
+    // returned pointer is checked for null and read before the session ends.
+    let apis = unsafe { ffi::Pa_GetHostApiCount() }.max(0);
+    let mut api_names = Vec::new();
+    let mut api_types = Vec::new();
+    for a in 0..apis {
+        // SAFETY: see above.
+        let info = unsafe { ffi::Pa_GetHostApiInfo(a) };
+        // SAFETY: checked for null; owned by PortAudio while initialised.
+        match unsafe { info.as_ref() } {
+            Some(i) => {
+                api_names.push(c_text(i.name));
+                api_types.push(i.type_);
+            }
+            None => {
+                api_names.push(format!("host API {a}"));
+                api_types.push(-1);
+            }
+        }
+    }
+    // SAFETY: see above.
+    let count = unsafe { ffi::Pa_GetDeviceCount() }.max(0);
+    for d in 0..count {
+        // SAFETY: see above.
+        let info = unsafe { ffi::Pa_GetDeviceInfo(d) };
+        // SAFETY: checked for null; owned by PortAudio while initialised.
+        let Some(i) = (unsafe { info.as_ref() }) else {
+            continue;
+        };
+        let api = i.hostApi.max(0) as usize;
+        list.push(DeviceInfo {
+            index: list.len(),
+            name: c_text(i.name),
+            hostapi: api,
+            hostapi_name: api_names.get(api).cloned().unwrap_or_default(),
+            max_input_channels: i.maxInputChannels.max(0) as usize,
+            max_output_channels: i.maxOutputChannels.max(0) as usize,
+            default_low_input_latency: i.defaultLowInputLatency,
+            default_low_output_latency: i.defaultLowOutputLatency,
+            default_high_input_latency: i.defaultHighInputLatency,
+            default_high_output_latency: i.defaultHighOutputLatency,
+            default_samplerate: i.defaultSampleRate,
+            backend: Backend::PortAudio {
+                index: d,
+                float_host: matches!(
+                    api_types.get(api),
+                    Some(&ffi::paJACK) | Some(&ffi::paCoreAudio)
+                ),
+            },
+        });
+    }
+    let to_list = |d: ffi::PaDeviceIndex| {
+        (d >= 0 && d < count)
+            .then(|| {
+                list[base..]
+                    .iter()
+                    .position(|x| x.backend_index() == Some(d))
+            })
+            .flatten()
+            .map(|p| base + p)
+    };
+    // SAFETY: see above.
+    let (din, dout) = unsafe {
+        (
+            ffi::Pa_GetDefaultInputDevice(),
+            ffi::Pa_GetDefaultOutputDevice(),
+        )
+    };
+    (apis as usize, to_list(din), to_list(dout))
+}
+
+/// The PortAudio version text, if the library starts.
+pub fn version() -> Option<String> {
+    // SAFETY: Pa_GetVersionText returns a static string and needs no
+    // initialisation.
+    Some(c_text(unsafe { ffi::Pa_GetVersionText() }))
+}
+
+fn pa_format(f: SampleFormat) -> ffi::PaSampleFormat {
+    match f {
+        SampleFormat::F32 => ffi::paFloat32,
+        SampleFormat::I32 => ffi::paInt32,
+        SampleFormat::I24 => ffi::paInt24,
+        SampleFormat::I16 => ffi::paInt16,
+        SampleFormat::I8 => ffi::paInt8,
+        SampleFormat::U8 => ffi::paUInt8,
+    }
+}
+
+/// What the callback thread and the stream's owner share.
+struct Shared {
+    /// Set between start and stop; only the callback touches it then.
+    callback: UnsafeCell<Option<Box<dyn AudioCallback>>>,
+    /// Scratch buffers for format conversion; only the callback touches
+    /// them while the stream runs.
+    convert: UnsafeCell<Converter>,
+    running: AtomicBool,
+    panicked: AtomicBool,
+    guard: Option<fn(&mut dyn FnMut())>,
+}
+
+// SAFETY: the UnsafeCell fields are used by the callback thread only while
+// the stream is started, and by the owning thread only while it is stopped
+// (PortAudio guarantees no callback runs after Pa_StopStream or
+// Pa_AbortStream returns); the rest are atomics.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    /// The body of the PortAudio callback.
+    ///
+    /// # Safety
+    ///
+    /// `input` and `output` are null or hold `frames` frames of the
+    /// device format, as PortAudio promises; only the callback thread calls
+    /// this, while the stream is started.
+    unsafe fn process(
+        &self,
+        input: *const c_void,
+        output: *mut c_void,
+        frames: usize,
+        time: TimeInfo,
+        status: StatusFlags,
+    ) -> CallbackResult {
+        // SAFETY: only the callback thread uses these while the stream runs.
+        let (slot, conv) = unsafe { (&mut *self.callback.get(), &mut *self.convert.get()) };
+        let (in_fs, out_fs) = conv.device_frame_sizes();
+        let dev_in = (!input.is_null()).then(|| {
+            // SAFETY: PortAudio passes `frames` frames of input.
+            unsafe { std::slice::from_raw_parts(input.cast::<u8>(), frames * in_fs) }
+        });
+        let dev_out = (!output.is_null()).then(|| {
+            // SAFETY: PortAudio passes room for `frames` frames of output.
+            unsafe { std::slice::from_raw_parts_mut(output.cast::<u8>(), frames * out_fs) }
+        });
+        let Some(cb) = slot.as_mut() else {
+            if let Some(out) = dev_out {
+                out.fill(0);
+            }
+            return CallbackResult::Abort;
+        };
+        let guard = self.guard;
+        let result = if !conv.active() {
+            run_guarded(
+                guard,
+                cb.as_mut(),
+                Block {
+                    input: dev_in,
+                    output: dev_out,
+                    frames,
+                    time,
+                    status,
+                },
+            )
+        } else {
+            conv.process(dev_in, dev_out, frames, time, status, &mut |b| {
+                run_guarded(guard, cb.as_mut(), b)
+            })
+        };
+        if result != CallbackResult::Continue {
+            self.running.store(false, Ordering::Release);
+        }
+        result
+    }
+}
+
+unsafe extern "C" fn on_block(
+    input: *const c_void,
+    output: *mut c_void,
+    frames: c_ulong,
+    time_info: *const ffi::PaStreamCallbackTimeInfo,
+    flags: ffi::PaStreamCallbackFlags,
+    user_data: *mut c_void,
+) -> c_int {
+    // SAFETY: user_data is the stream's boxed Shared, which outlives the
+    // PortAudio stream (it is dropped after Pa_CloseStream).
+    let shared = unsafe { &*user_data.cast::<Shared>() };
+    // SAFETY: PortAudio passes a valid time info pointer (checked for null).
+    let time = match unsafe { time_info.as_ref() } {
+        Some(t) => TimeInfo {
+            input_adc_time: t.inputBufferAdcTime,
+            current_time: t.currentTime,
+            output_dac_time: t.outputBufferDacTime,
+        },
+        None => TimeInfo::default(),
+    };
+    let status = StatusFlags(flags as u32);
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: called from the PortAudio callback with its buffers.
+        unsafe { shared.process(input, output, frames as usize, time, status) }
+    }));
+    match r {
+        Ok(CallbackResult::Continue) => ffi::paContinue,
+        Ok(CallbackResult::Complete) => ffi::paComplete,
+        Ok(CallbackResult::Abort) => ffi::paAbort,
+        Err(_) => {
+            shared.panicked.store(true, Ordering::Release);
+            shared.running.store(false, Ordering::Release);
+            ffi::paAbort
+        }
+    }
+}
+
+unsafe extern "C" fn on_finished(user_data: *mut c_void) {
+    // SAFETY: as in on_block.
+    let shared = unsafe { &*user_data.cast::<Shared>() };
+    shared.running.store(false, Ordering::Release);
+}
+
+/// An open PortAudio stream.
+pub(crate) struct PaHostStream {
+    stream: *mut ffi::PaStream,
+    shared: Box<Shared>,
+    started: bool,
+    _session: Session,
+}
+
+// SAFETY: a PortAudio stream handle may be used from any thread, one call
+// at a time; `PaHostStream` is only used through `&mut self` or for reads
+// PortAudio allows concurrently (time, CPU load, info).
+unsafe impl Send for PaHostStream {}
+
+impl PaHostStream {
+    pub(crate) fn open(
+        p: &HostParams,
+        index: c_int,
+        float_host: bool,
+    ) -> Result<Self, DeviceError> {
+        let session = Session::new().map_err(DeviceError::Host)?;
+        let _g = lock();
+        // The device list may have changed since it was read.
+        // SAFETY: initialised by `session`, serialised by `_g`.
+        let info = unsafe { ffi::Pa_GetDeviceInfo(index).as_ref() };
+        let name_now = info.map(|i| c_text(i.name));
+        if name_now.as_deref() != Some(p.device.name.as_str()) {
+            return Err(DeviceError::Host(format!(
+                "device '{}' is gone (the device list changed); list the devices again",
+                p.device.name
+            )));
+        }
+        let user = p.format;
+        let params =
+            |channels: usize, format: SampleFormat, low: f64, high: f64| ffi::PaStreamParameters {
+                device: index,
+                channelCount: channels as c_int,
+                sampleFormat: pa_format(format),
+                suggestedLatency: match p.latency {
+                    Latency::Low => low,
+                    Latency::High => high,
+                    Latency::Seconds(s) => s,
+                },
+                hostApiSpecificStreamInfo: std::ptr::null_mut(),
+            };
+        let d = &p.device;
+        let make = |format| {
+            (
+                (p.input_channels > 0).then(|| {
+                    params(
+                        p.input_channels,
+                        format,
+                        d.default_low_input_latency,
+                        d.default_high_input_latency,
+                    )
+                }),
+                (p.output_channels > 0).then(|| {
+                    params(
+                        p.output_channels,
+                        format,
+                        d.default_low_output_latency,
+                        d.default_high_output_latency,
+                    )
+                }),
+            )
+        };
+        let ptr = |x: &Option<ffi::PaStreamParameters>| {
+            x.as_ref().map_or(std::ptr::null(), |x| x as *const _)
+        };
+        // Float hosts get float32; elsewhere the user's format if the host
+        // takes it, float32 otherwise.
+        let native = !float_host && {
+            let (i, o) = make(user);
+            // SAFETY: initialised and serialised; the parameters live on
+            // this stack frame during the call.
+            unsafe { ffi::Pa_IsFormatSupported(ptr(&i), ptr(&o), p.samplerate) == 0 }
+        };
+        let device_format = if native || user == SampleFormat::F32 {
+            user
+        } else {
+            SampleFormat::F32
+        };
+        let (inp, out) = make(device_format);
+        let mut flags =
+            ffi::paClipOff | ffi::paDitherOff | ffi::paPrimeOutputBuffersUsingStreamCallback;
+        if p.input_channels > 0 && p.output_channels > 0 && p.blocksize == 0 {
+            flags |= ffi::paNeverDropInput;
+        }
+        let shared = Box::new(Shared {
+            callback: UnsafeCell::new(None),
+            convert: UnsafeCell::new(Converter::new(
+                user,
+                device_format,
+                p.input_channels,
+                p.output_channels,
+                p.blocksize,
+            )),
+            running: AtomicBool::new(false),
+            panicked: AtomicBool::new(false),
+            guard: p.callback_guard,
+        });
+        let mut stream: *mut ffi::PaStream = std::ptr::null_mut();
+        let muted = Muted::stderr();
+        // SAFETY: initialised and serialised; the parameters outlive the
+        // call; user_data points to `shared`, whose box lives until after
+        // Pa_CloseStream (see Drop).
+        let e = unsafe {
+            ffi::Pa_OpenStream(
+                &mut stream,
+                ptr(&inp),
+                ptr(&out),
+                p.samplerate,
+                p.blocksize as c_ulong,
+                flags,
+                Some(on_block),
+                (&*shared as *const Shared).cast_mut().cast::<c_void>(),
+            )
+        };
+        drop(muted);
+        if e != ffi::paNoError {
+            return Err(DeviceError::InvalidSetting {
+                device: p.device.name.clone(),
+                problem: format!(
+                    "{} ({} Hz, {} in, {} out, {}, blocksize {})",
+                    error_text(e),
+                    p.samplerate,
+                    p.input_channels,
+                    p.output_channels,
+                    device_format,
+                    p.blocksize
+                ),
+            });
+        }
+        // SAFETY: `stream` was just opened.
+        unsafe { ffi::Pa_SetStreamFinishedCallback(stream, Some(on_finished)) };
+        Ok(PaHostStream {
+            stream,
+            shared,
+            started: false,
+            _session: session,
+        })
+    }
+}
+
+impl HostStream for PaHostStream {
+    fn start(&mut self, callback: Box<dyn AudioCallback>) -> Result<(), DeviceError> {
+        if self.started {
+            return Err(DeviceError::Host("the stream is already started".into()));
+        }
+        // SAFETY: the stream is stopped, so the callback thread does not
+        // touch the slot.
+        unsafe { *self.shared.callback.get() = Some(callback) };
+        self.shared.running.store(true, Ordering::Release);
+        self.shared.panicked.store(false, Ordering::Release);
+        // SAFETY: an open stream.
+        let e = unsafe { ffi::Pa_StartStream(self.stream) };
+        if e != ffi::paNoError {
+            self.shared.running.store(false, Ordering::Release);
+            // SAFETY: the stream did not start; no callback runs.
+            unsafe { (*self.shared.callback.get()).take() };
+            return Err(DeviceError::Host(format!(
+                "cannot start the stream: {}",
+                error_text(e)
+            )));
+        }
+        self.started = true;
+        Ok(())
+    }
+
+    fn is_running(&self) -> bool {
+        self.shared.running.load(Ordering::Acquire)
+    }
+
+    fn stop(&mut self, drain: bool) -> Result<Option<Box<dyn AudioCallback>>, DeviceError> {
+        if !self.started {
+            return Ok(None);
+        }
+        // SAFETY: an open, started stream. Stopping one whose callback
+        // already completed is allowed and returns at once.
+        let e = unsafe {
+            if drain {
+                ffi::Pa_StopStream(self.stream)
+            } else {
+                ffi::Pa_AbortStream(self.stream)
+            }
+        };
+        self.started = false;
+        self.shared.running.store(false, Ordering::Release);
+        // SAFETY: after Pa_StopStream/Pa_AbortStream no callback runs.
+        let cb = unsafe { (*self.shared.callback.get()).take() };
+        // -9983 is paStreamIsStopped: the stream had already stopped itself.
+        if e != ffi::paNoError && e != -9983 {
+            return Err(DeviceError::Host(format!(
+                "stopping the stream failed: {}",
+                error_text(e)
+            )));
+        }
+        Ok(cb)
+    }
+
+    fn latency(&self) -> (f64, f64) {
+        // SAFETY: an open stream; the info is read at once.
+        match unsafe { ffi::Pa_GetStreamInfo(self.stream).as_ref() } {
+            Some(i) => (i.inputLatency, i.outputLatency),
+            None => (0.0, 0.0),
+        }
+    }
+
+    fn cpu_load(&self) -> f64 {
+        // SAFETY: an open stream.
+        unsafe { ffi::Pa_GetStreamCpuLoad(self.stream) }
+    }
+
+    fn take_error(&mut self) -> Option<String> {
+        self.shared
+            .panicked
+            .swap(false, Ordering::AcqRel)
+            .then(|| "the audio callback panicked; the stream was aborted".to_owned())
+    }
+}
+
+impl Drop for PaHostStream {
+    fn drop(&mut self) {
+        let _ = self.stop(false);
+        let _g = lock();
+        // SAFETY: an open stream, stopped; closed once. `shared` is dropped
+        // after this, when no callback can run any more.
+        unsafe { ffi::Pa_CloseStream(self.stream) };
+    }
+}
