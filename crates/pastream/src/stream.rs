@@ -565,6 +565,12 @@ impl Stream {
         self.host.cpu_load()
     }
 
+    /// The host's stream clock in seconds: the time base of
+    /// [`last_time`](Self::last_time).
+    pub fn time(&self) -> f64 {
+        self.host.time()
+    }
+
     /// Whether the callback is running.
     pub fn active(&self) -> bool {
         self.state == State::Active && self.host.is_running()

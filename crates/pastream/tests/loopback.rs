@@ -66,6 +66,7 @@ suite!(
     feeder_and_drainer_threads_carry_every_frame,
     every_format_many_channels_bit_exact,
     playback_only_and_record_only,
+    callback_panic_aborts_and_is_reported,
 );
 
 #[test]

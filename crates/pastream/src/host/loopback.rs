@@ -129,6 +129,7 @@ pub(crate) struct VirtualStream {
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     load: Arc<AtomicU64>,
+    clock: Arc<AtomicU64>,
     error: Arc<Mutex<Option<String>>>,
 }
 
@@ -141,6 +142,7 @@ impl VirtualStream {
             stop: Arc::new(AtomicBool::new(false)),
             running: Arc::new(AtomicBool::new(false)),
             load: Arc::new(AtomicU64::new(0)),
+            clock: Arc::new(AtomicU64::new(0)),
             error: Arc::new(Mutex::new(None)),
         }
     }
@@ -160,6 +162,7 @@ impl HostStream for VirtualStream {
             kind: self.kind,
             stop: self.stop.clone(),
             load: self.load.clone(),
+            clock: self.clock.clone(),
             error: self.error.clone(),
         };
         let running = self.running.clone();
@@ -201,6 +204,10 @@ impl HostStream for VirtualStream {
         f64::from_bits(self.load.load(Ordering::Relaxed))
     }
 
+    fn time(&self) -> f64 {
+        f64::from_bits(self.clock.load(Ordering::Relaxed))
+    }
+
     fn take_error(&mut self) -> Option<String> {
         self.error.lock().ok().and_then(|mut e| e.take())
     }
@@ -218,6 +225,7 @@ struct Device {
     kind: Kind,
     stop: Arc<AtomicBool>,
     load: Arc<AtomicU64>,
+    clock: Arc<AtomicU64>,
     error: Arc<Mutex<Option<String>>>,
 }
 
@@ -318,6 +326,8 @@ impl Device {
             }
             frames_done += n as u64;
             block += 1;
+            self.clock
+                .store((frames_done as f64 / p.samplerate).to_bits(), Ordering::Relaxed);
             if result != CallbackResult::Continue {
                 break;
             }

@@ -490,6 +490,9 @@ pub(crate) trait HostStream: Send {
     fn latency(&self) -> (f64, f64);
     /// Fraction of the block period spent in the callback, 0.0 to 1.0.
     fn cpu_load(&self) -> f64;
+    /// The host's stream clock, in seconds (the time base of the blocks'
+    /// [`TimeInfo`](crate::TimeInfo)).
+    fn time(&self) -> f64;
     /// A problem the host met while running (a panic in the callback, a
     /// vanished device), once.
     fn take_error(&mut self) -> Option<String>;

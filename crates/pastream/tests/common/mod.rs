@@ -59,6 +59,9 @@ pub struct Rig {
     pub delay: fn(usize) -> usize,
     /// How many loopback channels the device has.
     pub channels: usize,
+    /// Bits of an int32 sample that survive the round trip (24 on hosts
+    /// that carry float32).
+    pub int32_bits: u32,
 }
 
 /// The virtual loopback: one block of delay (512 frames for blocksize 0).
@@ -67,6 +70,7 @@ pub const VIRTUAL: Rig = Rig {
     realtime: realtime_config,
     delay: |bs| if bs == 0 { 512 } else { bs },
     channels: 128,
+    int32_bits: 32,
 };
 
 /// A seeded pseudo-random test signal: `PREAMBLE_FRAMES` frames of the
@@ -77,6 +81,7 @@ pub struct Signal {
     format: SampleFormat,
     channels: usize,
     emitted: usize,
+    int32_mask: u32,
 }
 
 impl Signal {
@@ -86,7 +91,14 @@ impl Signal {
             format,
             channels,
             emitted: 0,
+            int32_mask: u32::MAX,
         }
+    }
+
+    /// The same, with int32 samples of only the top `bits` bits.
+    pub fn int32_bits(mut self, bits: u32) -> Self {
+        self.int32_mask = u32::MAX << (32 - bits);
+        self
     }
 
     fn next_u64(&mut self) -> u64 {
@@ -104,6 +116,9 @@ impl Signal {
             SampleFormat::F32 => {
                 let v = (r >> 40) as f32 / (1u32 << 23) as f32 - 1.0;
                 out.copy_from_slice(&v.to_ne_bytes());
+            }
+            SampleFormat::I32 => {
+                out.copy_from_slice(&((r as u32) & self.int32_mask).to_ne_bytes());
             }
             _ => {
                 let bytes = r.to_ne_bytes();

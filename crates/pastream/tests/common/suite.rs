@@ -190,19 +190,16 @@ pub fn map_silences_channels(rig: &Rig) {
 pub fn offset_drops_first_frames(rig: &Rig) {
     let play = Signal::new(seed(), F32, 2).take(4096);
     let mut s = DuplexStream::open(&(rig.config)(2, F32, 128)).unwrap();
-    let d = (rig.delay)(128);
-    for o in [256u64, 512, 700] {
+    // The input: silence while the loopback delays, then the playback.
+    let mut input = vec![0u8; (rig.delay)(128) * 8];
+    input.extend_from_slice(&play);
+    for o in [100u64, 256, 512, 700] {
         let rec = s
-            .playrec(
-                play.clone(),
-                &Transfer::new().frames(2048).offset(o).blocking(true),
-            )
+            .playrec(play.clone(), &Transfer::new().frames(2048).offset(o).blocking(true))
             .unwrap()
             .unwrap();
         assert_eq!(rec.len() / 8, 2048 - o as usize);
-        // Input frame o onwards; the loopback delays by d frames.
-        let want = &play[(o as usize - d) * 8..(2048 - d) * 8];
-        assert_samples_equal(&rec, want, F32, 2);
+        assert_samples_equal(&rec, &input[o as usize * 8..2048 * 8], F32, 2);
     }
     assert_no_violations();
 }
@@ -512,7 +509,7 @@ pub fn feeder_and_drainer_threads_carry_every_frame(rig: &Rig) {
                 Ok(())
             }
         }),
-        buffer_frames: Some(4096),
+        buffer_frames: Some(1 << 16),
     }))
     .unwrap();
     s.set_sink(Some(Sink::Drainer {
@@ -529,11 +526,12 @@ pub fn feeder_and_drainer_threads_carry_every_frame(rig: &Rig) {
                 }
             }
         }),
-        buffer_frames: Some(4096),
+        buffer_frames: Some(1 << 16),
     }))
     .unwrap();
     s.set_pad(d as i64);
-    s.start().unwrap();
+    // A second of playback buffered before the clock starts.
+    s.start_with(pastream::Prebuffer::Frames(1 << 16)).unwrap();
     assert!(s.wait(None).unwrap());
     let got = received.lock().unwrap();
     assert_eq!(got.len(), (total + d) * fs);
@@ -548,7 +546,7 @@ pub fn every_format_many_channels_bit_exact(rig: &Rig) {
     let ch = rig.channels.min(32);
     for format in SampleFormat::ALL {
         let fs = format.frame_size(ch);
-        let play = Signal::new(seed, format, ch).take(4800);
+        let play = Signal::new(seed, format, ch).int32_bits(rig.int32_bits).take(4800);
         let mut s = DuplexStream::open(&(rig.config)(ch, format, 200)).unwrap();
         let d = (rig.delay)(200);
         let rec = s
@@ -564,6 +562,7 @@ pub fn every_format_many_channels_bit_exact(rig: &Rig) {
                 .all(|&b| b == format.silence_byte()),
             "{format}"
         );
+        eprintln!("{format}: {ch} channels bit-exact after {delay} frames");
         assert_samples_equal(&rec[delay * fs..], &play, format, ch);
     }
     assert_no_violations();
@@ -585,6 +584,32 @@ pub fn playback_only_and_record_only(rig: &Rig) {
     assert_eq!(rec.len(), 400 * 2);
     assert!(rec.iter().all(|&b| b == 128));
     assert_no_violations();
+}
+
+static GUARD_CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Panics in the 10th callback.
+fn panic_in_tenth_callback(f: &mut dyn FnMut()) {
+    if GUARD_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 9 {
+        panic!("a bug in the callback");
+    }
+    f();
+}
+
+pub fn callback_panic_aborts_and_is_reported(rig: &Rig) {
+    GUARD_CALLS.store(0, std::sync::atomic::Ordering::Relaxed);
+    let cfg = (rig.realtime)(2, F32, 64).callback_guard(panic_in_tenth_callback);
+    let mut s = DuplexStream::open(&cfg).unwrap();
+    s.play(vec![0u8; 48000 * 8], &Transfer::new()).unwrap();
+    let e = s.wait(Some(Duration::from_secs(5))).unwrap_err();
+    assert_eq!(e.to_string(), "the audio callback panicked; the stream was aborted");
+    assert!(s.aborted());
+    assert_eq!(s.frame_count(), 9 * 64);
+    assert!(s.time() > 0.0);
+    // The stream still works.
+    GUARD_CALLS.store(100, std::sync::atomic::Ordering::Relaxed);
+    s.play(vec![0u8; 640 * 8], &Transfer::new().blocking(true)).unwrap();
+    assert_eq!(s.frame_count(), 640);
 }
 
 /// A test of the suite.

@@ -557,6 +557,11 @@ impl HostStream for PaHostStream {
         unsafe { ffi::Pa_GetStreamCpuLoad(self.stream) }
     }
 
+    fn time(&self) -> f64 {
+        // SAFETY: an open stream.
+        unsafe { ffi::Pa_GetStreamTime(self.stream) }
+    }
+
     fn take_error(&mut self) -> Option<String> {
         self.shared
             .panicked

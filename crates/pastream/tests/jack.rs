@@ -1,0 +1,328 @@
+//! The loopback suite through PortAudio on a real JACK server.
+//!
+//! This binary runs its own harness: it starts a JACK server with the
+//! dummy driver and 32 loopback ports under a name of its own
+//! (`jackd -n NAME -S -L 32 -d dummy -r 48000 -p 256`; `-S`, synchronous
+//! mode, keeps late cycles from corrupting blocks), runs itself again as a
+//! child with `JACK_DEFAULT_SERVER=NAME` so that PortAudio connects to that
+//! server, then stops exactly the server it started. Without jackd the
+//! tests fail and say how to install it.
+//!
+//! Arguments that do not start with `-` select tests by substring.
+
+mod common;
+
+use std::fs::File;
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use assert_no_alloc::AllocDisabler;
+use common::*;
+use pastream::host::{self, DeviceError, DeviceSelector, Direction};
+use pastream::{DuplexStream, SampleFormat, StreamConfig, StreamError, Transfer};
+
+#[global_allocator]
+static ALLOC: AllocDisabler = AllocDisabler;
+
+const PERIOD: usize = 256;
+const PORTS: usize = 32;
+const JACK_API: &str = "JACK Audio Connection Kit";
+const INSTALL: &str = "apt-get install jackd2 (or run the whole suite with: bash run.sh test)";
+
+fn main() -> ExitCode {
+    if std::env::var_os("PASTREAM_JACK_CHILD").is_some() {
+        run_tests()
+    } else {
+        with_server()
+    }
+}
+
+/// A jackd process started by this harness; stopped on drop.
+struct Server {
+    child: Child,
+    name: String,
+    log: std::path::PathBuf,
+}
+
+impl Server {
+    fn start(name: &str) -> Result<Server, String> {
+        let log = std::env::temp_dir().join(format!("{name}-jackd.log"));
+        let out = File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let child = Command::new("jackd")
+            .args(["-n", name, "-S", "-L", &PORTS.to_string(), "-d", "dummy"])
+            .args(["-r", "48000", "-p", &PERIOD.to_string()])
+            .env("JACK_NO_AUDIO_RESERVATION", "1")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot run jackd: {e}; {INSTALL}"))?;
+        let mut server = Server {
+            child,
+            name: name.to_owned(),
+            log,
+        };
+        let t0 = Instant::now();
+        loop {
+            if let Ok(Some(status)) = server.child.try_wait() {
+                return Err(format!(
+                    "jackd exited ({status}) before its ports appeared; log:\n{}",
+                    std::fs::read_to_string(&server.log).unwrap_or_default()
+                ));
+            }
+            let ports = Command::new("jack_lsp")
+                .args(["-s", name])
+                .env("JACK_NO_START_SERVER", "1")
+                .stderr(Stdio::null())
+                .output();
+            if let Ok(o) = ports {
+                if String::from_utf8_lossy(&o.stdout)
+                    .lines()
+                    .any(|l| l == "loopback:capture_1")
+                {
+                    return Ok(server);
+                }
+            }
+            if t0.elapsed() > Duration::from_secs(15) {
+                return Err(format!(
+                    "jackd did not show its loopback ports within 15 s; log:\n{}",
+                    std::fs::read_to_string(&server.log).unwrap_or_default()
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                let _ = std::fs::remove_file(&self.log);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        eprintln!("jackd '{}' ignored SIGTERM; killing it", self.name);
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn with_server() -> ExitCode {
+    for tool in ["jackd", "jack_lsp"] {
+        if !have(tool) {
+            eprintln!("error: {tool} not found; the real-JACK tests need it: {INSTALL}");
+            println!("0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    }
+    let name = format!("pastream-test-{}", std::process::id());
+    let server = match Server::start(&name) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            println!("0 passed, 1 failed");
+            return ExitCode::FAILURE;
+        }
+    };
+    let status = std::env::current_exe().and_then(|exe| {
+        Command::new(exe)
+            .args(std::env::args().skip(1))
+            .env("PASTREAM_JACK_CHILD", "1")
+            .env("JACK_DEFAULT_SERVER", &name)
+            .env("JACK_NO_START_SERVER", "1")
+            .env("JACK_NO_AUDIO_RESERVATION", "1")
+            .status()
+    });
+    drop(server);
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: cannot run the tests: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn jack_config(channels: usize, format: SampleFormat, blocksize: usize) -> StreamConfig {
+    StreamConfig::new()
+        .device("loopback jack")
+        .channels(channels)
+        .format(format)
+        .blocksize(blocksize)
+        .samplerate(48000.0)
+        .callback_guard(no_alloc_guard)
+}
+
+/// The JACK loopback: what is played comes back one period later, plus the
+/// stream's block (PortAudio buffers one block when it differs from the
+/// period).
+const JACK: Rig = Rig {
+    config: jack_config,
+    realtime: jack_config,
+    delay: |bs| PERIOD + bs,
+    channels: PORTS,
+    int32_bits: 24,
+};
+
+fn run_tests() -> ExitCode {
+    // ALSA reports every card it does not find on this machine.
+    host::set_quiet(true);
+    // One line per panic: some tests panic on purpose, in worker threads.
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        eprintln!("  panic in {}: {info}", thread.name().unwrap_or("?"));
+    }));
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let mut tests: Vec<(&str, Box<dyn Fn()>)> = vec![
+        ("device_list_shows_jack_and_virtual_devices", Box::new(device_list)),
+        ("device_selection", Box::new(device_selection)),
+        ("round_trip_latency_is_period_plus_blocksize", Box::new(round_trip_latency)),
+        ("stalled_callback_is_counted_as_xrun", Box::new(stalled_callback_xrun)),
+    ];
+    for (name, f) in common::suite::ALL {
+        tests.push((name, Box::new(move || f(&JACK))));
+    }
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        print!("test jack::{name} ... ");
+        let _ = std::io::stdout().flush();
+        let t0 = Instant::now();
+        match catch_unwind(AssertUnwindSafe(test)) {
+            Ok(()) => {
+                passed += 1;
+                println!("ok ({:.1} s)", t0.elapsed().as_secs_f64());
+            }
+            Err(_) => {
+                failed += 1;
+                println!("FAILED");
+            }
+        }
+    }
+    println!("\njack: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn device_list() {
+    let list = host::query_devices();
+    println!("\n{list}");
+    let jack = list
+        .iter()
+        .find(|d| d.hostapi_name == JACK_API && d.name == "loopback")
+        .expect("the JACK loopback device is listed");
+    assert_eq!((jack.max_input_channels, jack.max_output_channels), (PORTS, PORTS));
+    assert_eq!(jack.default_samplerate, 48000.0);
+    let virtuals: Vec<_> = list.iter().filter(|d| d.is_virtual()).map(|d| d.name.as_str()).collect();
+    assert_eq!(
+        virtuals,
+        ["loopback", "loopback (input only)", "loopback (output only)"]
+    );
+    let apis = host::query_hostapis();
+    assert!(apis.iter().any(|a| a.name == JACK_API && a.devices.contains(&jack.index)));
+    assert!(apis.iter().any(|a| a.name == "Virtual"));
+}
+
+fn device_selection() {
+    let list = host::query_devices();
+    let jack = list
+        .iter()
+        .find(|d| d.hostapi_name == JACK_API && d.name == "loopback")
+        .unwrap();
+    // By substring parts, in order, any case.
+    let by_query = host::find_device(Some(&"LOOPBACK jack".into()), Direction::Duplex).unwrap();
+    assert_eq!(by_query.index, jack.index);
+    // By index, also as a string.
+    let by_index = host::find_device(Some(&DeviceSelector::Index(jack.index)), Direction::Duplex).unwrap();
+    assert_eq!(by_index, by_query);
+    let by_text = host::find_device(Some(&jack.index.to_string().into()), Direction::Duplex).unwrap();
+    assert_eq!(by_text.index, jack.index);
+    // The virtual and the JACK loopback share their name.
+    match host::find_device(Some(&"loopback".into()), Direction::Duplex) {
+        Err(DeviceError::Ambiguous { candidates, .. }) => {
+            assert_eq!(candidates.len(), 2, "{candidates:?}");
+            assert!(candidates.iter().any(|c| c.ends_with("loopback, Virtual")));
+            assert!(candidates.iter().any(|c| c.ends_with(&format!("loopback, {JACK_API}"))));
+        }
+        other => panic!("expected an ambiguous match, got {other:?}"),
+    }
+    let e = host::find_device(Some(&"jack loopback".into()), Direction::Duplex).unwrap_err();
+    assert_eq!(e.to_string(), "no duplex device matching 'jack loopback'");
+    let e = host::find_device(Some(&DeviceSelector::Index(999)), Direction::Input).unwrap_err();
+    assert!(matches!(e, DeviceError::NoSuchIndex { index: 999, .. }));
+    // An output-only device cannot record.
+    let e = host::find_device(Some(&"output only".into()), Direction::Input).unwrap_err();
+    assert_eq!(e.to_string(), "no input device matching 'output only'");
+    // A stream on a device with too few channels fails clearly.
+    let e = DuplexStream::open(&jack_config(PORTS + 1, SampleFormat::F32, 256)).unwrap_err();
+    assert!(matches!(e, StreamError::Device(DeviceError::InvalidSetting { .. })), "{e}");
+}
+
+fn round_trip_latency() {
+    for bs in [0usize, 64, 128, 256, 1024] {
+        let play = Signal::new(seed(), SampleFormat::F32, 2).take(4800);
+        let mut s = DuplexStream::open(&jack_config(2, SampleFormat::F32, bs)).unwrap();
+        let rec = s
+            .playrec(play.clone(), &Transfer::new().pad(2048).blocking(true))
+            .unwrap()
+            .unwrap();
+        let delay = find_preamble(&rec, SampleFormat::F32, 2).expect("preamble");
+        println!("\n  blocksize {bs:>4}: round trip {delay} frames");
+        assert_eq!(delay, PERIOD + bs, "blocksize {bs}");
+        assert_samples_equal(&rec[delay * 8..(delay + 4800) * 8], &play, SampleFormat::F32, 2);
+        let (li, lo) = s.latency();
+        assert!(li.is_finite() && li >= 0.0 && lo.is_finite() && lo >= 0.0, "{li} {lo}");
+    }
+    assert_no_violations();
+}
+
+static CALLS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sleeps for 20 periods in the 50th callback: the JACK cycle misses its
+/// deadline.
+fn stall_once(f: &mut dyn FnMut()) {
+    if CALLS.fetch_add(1, Ordering::Relaxed) == 50 {
+        std::thread::sleep(Duration::from_millis(110));
+    }
+    f();
+}
+
+fn stalled_callback_xrun() {
+    let cfg = StreamConfig::new()
+        .device("loopback jack")
+        .channels(2)
+        .samplerate(48000.0)
+        .blocksize(PERIOD)
+        .callback_guard(stall_once);
+    let mut s = DuplexStream::open(&cfg).unwrap();
+    CALLS.store(0, Ordering::Relaxed);
+    s.playrec(vec![0u8; 48000 * 8], &Transfer::new().blocking(true))
+        .unwrap();
+    let x = s.xruns();
+    println!("\n  xruns after a stalled callback: {x:?}, status {:?}", s.status());
+    assert!(CALLS.load(Ordering::Relaxed) > 50);
+    assert!(x.total >= 1, "{x:?}");
+}
