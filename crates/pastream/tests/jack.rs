@@ -50,7 +50,8 @@ struct Server {
 impl Server {
     fn start(name: &str) -> Result<Server, String> {
         let log = std::env::temp_dir().join(format!("{name}-jackd.log"));
-        let out = File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        let out =
+            File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
         let child = Command::new("jackd")
             .args(["-n", name, "-S", "-L", &PORTS.to_string(), "-d", "dummy"])
@@ -190,12 +191,24 @@ fn run_tests() -> ExitCode {
         let thread = std::thread::current();
         eprintln!("  panic in {}: {info}", thread.name().unwrap_or("?"));
     }));
-    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
     let mut tests: Vec<(&str, Box<dyn Fn()>)> = vec![
-        ("device_list_shows_jack_and_virtual_devices", Box::new(device_list)),
+        (
+            "device_list_shows_jack_and_virtual_devices",
+            Box::new(device_list),
+        ),
         ("device_selection", Box::new(device_selection)),
-        ("round_trip_latency_is_period_plus_blocksize", Box::new(round_trip_latency)),
-        ("stalled_callback_is_counted_as_xrun", Box::new(stalled_callback_xrun)),
+        (
+            "round_trip_latency_is_period_plus_blocksize",
+            Box::new(round_trip_latency),
+        ),
+        (
+            "stalled_callback_is_counted_as_xrun",
+            Box::new(stalled_callback_xrun),
+        ),
     ];
     for (name, f) in common::suite::ALL {
         tests.push((name, Box::new(move || f(&JACK))));
@@ -234,15 +247,29 @@ fn device_list() {
         .iter()
         .find(|d| d.hostapi_name == JACK_API && d.name == "loopback")
         .expect("the JACK loopback device is listed");
-    assert_eq!((jack.max_input_channels, jack.max_output_channels), (PORTS, PORTS));
+    assert_eq!(
+        (jack.max_input_channels, jack.max_output_channels),
+        (PORTS, PORTS)
+    );
     assert_eq!(jack.default_samplerate, 48000.0);
-    let virtuals: Vec<_> = list.iter().filter(|d| d.is_virtual()).map(|d| d.name.as_str()).collect();
+    let virtuals: Vec<_> = list
+        .iter()
+        .filter(|d| d.is_virtual())
+        .map(|d| d.name.as_str())
+        .collect();
     assert_eq!(
         virtuals,
-        ["loopback", "loopback (input only)", "loopback (output only)"]
+        [
+            "loopback",
+            "loopback (input only)",
+            "loopback (output only)"
+        ]
     );
     let apis = host::query_hostapis();
-    assert!(apis.iter().any(|a| a.name == JACK_API && a.devices.contains(&jack.index)));
+    assert!(
+        apis.iter()
+            .any(|a| a.name == JACK_API && a.devices.contains(&jack.index))
+    );
     assert!(apis.iter().any(|a| a.name == "Virtual"));
 }
 
@@ -256,16 +283,22 @@ fn device_selection() {
     let by_query = host::find_device(Some(&"LOOPBACK jack".into()), Direction::Duplex).unwrap();
     assert_eq!(by_query.index, jack.index);
     // By index, also as a string.
-    let by_index = host::find_device(Some(&DeviceSelector::Index(jack.index)), Direction::Duplex).unwrap();
+    let by_index =
+        host::find_device(Some(&DeviceSelector::Index(jack.index)), Direction::Duplex).unwrap();
     assert_eq!(by_index, by_query);
-    let by_text = host::find_device(Some(&jack.index.to_string().into()), Direction::Duplex).unwrap();
+    let by_text =
+        host::find_device(Some(&jack.index.to_string().into()), Direction::Duplex).unwrap();
     assert_eq!(by_text.index, jack.index);
     // The virtual and the JACK loopback share their name.
     match host::find_device(Some(&"loopback".into()), Direction::Duplex) {
         Err(DeviceError::Ambiguous { candidates, .. }) => {
             assert_eq!(candidates.len(), 2, "{candidates:?}");
             assert!(candidates.iter().any(|c| c.ends_with("loopback, Virtual")));
-            assert!(candidates.iter().any(|c| c.ends_with(&format!("loopback, {JACK_API}"))));
+            assert!(
+                candidates
+                    .iter()
+                    .any(|c| c.ends_with(&format!("loopback, {JACK_API}")))
+            );
         }
         other => panic!("expected an ambiguous match, got {other:?}"),
     }
@@ -278,7 +311,10 @@ fn device_selection() {
     assert_eq!(e.to_string(), "no input device matching 'output only'");
     // A stream on a device with too few channels fails clearly.
     let e = DuplexStream::open(&jack_config(PORTS + 1, SampleFormat::F32, 256)).unwrap_err();
-    assert!(matches!(e, StreamError::Device(DeviceError::InvalidSetting { .. })), "{e}");
+    assert!(
+        matches!(e, StreamError::Device(DeviceError::InvalidSetting { .. })),
+        "{e}"
+    );
 }
 
 fn round_trip_latency() {
@@ -292,9 +328,17 @@ fn round_trip_latency() {
         let delay = find_preamble(&rec, SampleFormat::F32, 2).expect("preamble");
         println!("\n  blocksize {bs:>4}: round trip {delay} frames");
         assert_eq!(delay, PERIOD + bs, "blocksize {bs}");
-        assert_samples_equal(&rec[delay * 8..(delay + 4800) * 8], &play, SampleFormat::F32, 2);
+        assert_samples_equal(
+            &rec[delay * 8..(delay + 4800) * 8],
+            &play,
+            SampleFormat::F32,
+            2,
+        );
         let (li, lo) = s.latency();
-        assert!(li.is_finite() && li >= 0.0 && lo.is_finite() && lo >= 0.0, "{li} {lo}");
+        assert!(
+            li.is_finite() && li >= 0.0 && lo.is_finite() && lo >= 0.0,
+            "{li} {lo}"
+        );
     }
     assert_no_violations();
 }
@@ -322,7 +366,10 @@ fn stalled_callback_xrun() {
     s.playrec(vec![0u8; 48000 * 8], &Transfer::new().blocking(true))
         .unwrap();
     let x = s.xruns();
-    println!("\n  xruns after a stalled callback: {x:?}, status {:?}", s.status());
+    println!(
+        "\n  xruns after a stalled callback: {x:?}, status {:?}",
+        s.status()
+    );
     assert!(CALLS.load(Ordering::Relaxed) > 50);
     assert!(x.total >= 1, "{x:?}");
 }

@@ -326,8 +326,10 @@ impl Device {
             }
             frames_done += n as u64;
             block += 1;
-            self.clock
-                .store((frames_done as f64 / p.samplerate).to_bits(), Ordering::Relaxed);
+            self.clock.store(
+                (frames_done as f64 / p.samplerate).to_bits(),
+                Ordering::Relaxed,
+            );
             if result != CallbackResult::Continue {
                 break;
             }

@@ -195,7 +195,10 @@ pub fn offset_drops_first_frames(rig: &Rig) {
     input.extend_from_slice(&play);
     for o in [100u64, 256, 512, 700] {
         let rec = s
-            .playrec(play.clone(), &Transfer::new().frames(2048).offset(o).blocking(true))
+            .playrec(
+                play.clone(),
+                &Transfer::new().frames(2048).offset(o).blocking(true),
+            )
             .unwrap()
             .unwrap();
         assert_eq!(rec.len() / 8, 2048 - o as usize);
@@ -546,7 +549,9 @@ pub fn every_format_many_channels_bit_exact(rig: &Rig) {
     let ch = rig.channels.min(32);
     for format in SampleFormat::ALL {
         let fs = format.frame_size(ch);
-        let play = Signal::new(seed, format, ch).int32_bits(rig.int32_bits).take(4800);
+        let play = Signal::new(seed, format, ch)
+            .int32_bits(rig.int32_bits)
+            .take(4800);
         let mut s = DuplexStream::open(&(rig.config)(ch, format, 200)).unwrap();
         let d = (rig.delay)(200);
         let rec = s
@@ -602,79 +607,54 @@ pub fn callback_panic_aborts_and_is_reported(rig: &Rig) {
     let mut s = DuplexStream::open(&cfg).unwrap();
     s.play(vec![0u8; 48000 * 8], &Transfer::new()).unwrap();
     let e = s.wait(Some(Duration::from_secs(5))).unwrap_err();
-    assert_eq!(e.to_string(), "the audio callback panicked; the stream was aborted");
+    assert_eq!(
+        e.to_string(),
+        "the audio callback panicked; the stream was aborted"
+    );
     assert!(s.aborted());
     assert_eq!(s.frame_count(), 9 * 64);
     assert!(s.time() > 0.0);
     // The stream still works.
     GUARD_CALLS.store(100, std::sync::atomic::Ordering::Relaxed);
-    s.play(vec![0u8; 640 * 8], &Transfer::new().blocking(true)).unwrap();
+    s.play(vec![0u8; 640 * 8], &Transfer::new().blocking(true))
+        .unwrap();
     assert_eq!(s.frame_count(), 640);
 }
 
 /// A test of the suite.
 pub type SuiteTest = fn(&Rig);
 
+macro_rules! named {
+    ($($f:ident),* $(,)?) => {
+        &[$((stringify!($f), $f as SuiteTest)),*]
+    };
+}
+
 /// Every test of the suite, by name.
-pub const ALL: &[(&str, SuiteTest)] = &[
-    (
-        "chunks_bit_exact_after_preamble",
-        chunks_bit_exact_after_preamble,
-    ),
-    ("chunks_into_caller_buffer", chunks_into_caller_buffer),
-    (
-        "chunks_with_variable_blocksize",
-        chunks_with_variable_blocksize,
-    ),
-    ("chunks_overlap", chunks_overlap),
-    ("chunks_end_with_the_stream", chunks_end_with_the_stream),
-    (
-        "tx_and_rx_channel_permutations",
-        tx_and_rx_channel_permutations,
-    ),
-    ("map_silences_channels", map_silences_channels),
-    ("offset_drops_first_frames", offset_drops_first_frames),
-    ("frames_sets_the_length", frames_sets_the_length),
-    ("pad_adds_silent_frames", pad_adds_silent_frames),
-    (
-        "padding_switch_when_playback_runs_out",
-        padding_switch_when_playback_runs_out,
-    ),
-    (
-        "frames_pad_offset_combinations",
-        frames_pad_offset_combinations,
-    ),
-    (
-        "negative_pad_pads_up_to_frames",
-        negative_pad_pads_up_to_frames,
-    ),
-    ("stream_replay", stream_replay),
-    ("looping_five_times_bit_exact", looping_five_times_bit_exact),
-    ("looping_a_ring_source", looping_a_ring_source),
-    ("feeder_error_comes_back", feeder_error_comes_back),
-    ("drainer_error_comes_back", drainer_error_comes_back),
-    (
-        "panicking_feeder_is_an_error_not_a_crash",
-        panicking_feeder_is_an_error_not_a_crash,
-    ),
-    (
-        "buffer_empty_when_frames_exceed_playback",
-        buffer_empty_when_frames_exceed_playback,
-    ),
-    (
-        "buffer_full_when_nobody_reads",
-        buffer_full_when_nobody_reads,
-    ),
-    (
-        "feeder_and_drainer_threads_carry_every_frame",
-        feeder_and_drainer_threads_carry_every_frame,
-    ),
-    (
-        "every_format_many_channels_bit_exact",
-        every_format_many_channels_bit_exact,
-    ),
-    (
-        "playback_only_and_record_only",
-        playback_only_and_record_only,
-    ),
+pub const ALL: &[(&str, SuiteTest)] = named![
+    chunks_bit_exact_after_preamble,
+    chunks_into_caller_buffer,
+    chunks_with_variable_blocksize,
+    chunks_overlap,
+    chunks_end_with_the_stream,
+    tx_and_rx_channel_permutations,
+    map_silences_channels,
+    offset_drops_first_frames,
+    frames_sets_the_length,
+    pad_adds_silent_frames,
+    padding_switch_when_playback_runs_out,
+    frames_pad_offset_combinations,
+    negative_pad_pads_up_to_frames,
+    stream_replay,
+    looping_five_times_bit_exact,
+    looping_a_ring_source,
+    feeder_error_comes_back,
+    drainer_error_comes_back,
+    panicking_feeder_is_an_error_not_a_crash,
+    buffer_empty_when_frames_exceed_playback,
+    buffer_full_when_nobody_reads,
+    feeder_and_drainer_threads_carry_every_frame,
+    every_format_many_channels_bit_exact,
+    playback_only_and_record_only,
+    callback_panic_aborts_and_is_reported,
 ];
