@@ -183,6 +183,9 @@ const JACK: Rig = Rig {
     int32_bits: 24,
 };
 
+/// A test of this binary.
+type JackTest = Box<dyn Fn()>;
+
 fn run_tests() -> ExitCode {
     // ALSA reports every card it does not find on this machine.
     host::set_quiet(true);
@@ -195,7 +198,7 @@ fn run_tests() -> ExitCode {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let mut tests: Vec<(&str, Box<dyn Fn()>)> = vec![
+    let mut tests: Vec<(&str, JackTest)> = vec![
         (
             "device_list_shows_jack_and_virtual_devices",
             Box::new(device_list),
