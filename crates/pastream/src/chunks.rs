@@ -15,7 +15,11 @@
 //! ```
 //! use pastream::{Clock, ChunkOptions, DuplexStream, Source, StreamConfig, format};
 //!
-//! let config = StreamConfig::new().device("loopback").channels(1).clock(Clock::FreeRunning);
+//! # pastream::host::set_quiet(true);
+//! let config = StreamConfig::new()
+//!     .device("loopback, Virtual")
+//!     .channels(1)
+//!     .clock(Clock::FreeRunning);
 //! let mut stream = DuplexStream::open(&config)?;
 //! let tone: Vec<f32> = (0..4800).map(|i| (i as f32 * 0.05).sin()).collect();
 //! let mut chunks = stream.chunks(ChunkOptions {

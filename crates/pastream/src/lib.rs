@@ -27,8 +27,9 @@
 //!
 //! // The virtual loopback device needs no sound card: what it plays comes
 //! // back on its input, here after 256 frames.
+//! # pastream::host::set_quiet(true);
 //! let config = StreamConfig::new()
-//!     .device("loopback")
+//!     .device("loopback, Virtual")
 //!     .channels(2)
 //!     .format(SampleFormat::I16)
 //!     .blocksize(256)

@@ -1432,6 +1432,7 @@ mod tests {
     use super::*;
 
     fn free() -> StreamConfig {
+        crate::host::set_quiet(true);
         StreamConfig::new()
             .device("loopback")
             .clock(Clock::FreeRunning)
