@@ -59,6 +59,7 @@ pub mod format;
 pub mod host;
 pub mod mapping;
 pub mod ring;
+pub mod soundfile;
 mod stream;
 
 pub use callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};
