@@ -1,42 +1,56 @@
-//! The `pastream` command line.
+//! The `pastream` command line: play and record sound files through audio
+//! devices. `main` turns the outcome of [`run::run`] into an exit status.
 #![forbid(unsafe_code)]
+
+mod args;
+mod run;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: pastream [-h] [-l] [--version]
+use clap::Parser;
 
-Play and record sound through audio devices.
-
-options:
-  -h, --help          show this help and exit
-  -l, --list-devices  list the audio devices (the default input is marked >,
-                      the default output <, a default of both *) and exit
-  --version           print the version and exit
-";
-
-fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(msg) => {
-            eprintln!("pastream: {msg}");
-            ExitCode::from(2)
-        }
-    }
+/// How a run ended: the exit status and, unless it went well, one line.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Done (also when stopped by Ctrl-C, or the reader of standard output
+    /// went away).
+    Done,
+    /// Failed while running: exit status 1.
+    Failed(String),
+    /// Bad arguments, files or devices: exit status 2.
+    BadInput(String),
+    /// Stopped by an xrun under --fatal-xruns: exit status 3.
+    Xrun(String),
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
-    pastream::host::set_quiet(true);
-    let mut out = std::io::stdout().lock();
-    let written = match args.first().map(String::as_str) {
-        None | Some("-h" | "--help") => out.write_all(USAGE.as_bytes()),
-        Some("--version") => writeln!(out, "pastream {}", env!("CARGO_PKG_VERSION")),
-        Some("-l" | "--list-devices") => write!(out, "{}", pastream::host::query_devices()),
-        Some(other) => return Err(format!("unknown option '{other}' (see pastream -h)")),
+fn main() -> ExitCode {
+    let outcome = match args::Cli::try_parse() {
+        Ok(cli) => run::run(&cli),
+        Err(e) => match e.kind() {
+            clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                let _ = e.print();
+                Outcome::Done
+            }
+            _ => {
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .next()
+                    .unwrap_or("bad arguments")
+                    .trim_start_matches("error: ");
+                Outcome::BadInput(format!("{first} (see pastream -h)"))
+            }
+        },
     };
-    match written {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
+    let (code, message) = match outcome {
+        Outcome::Done => (0, None),
+        Outcome::Failed(m) => (1, Some(m)),
+        Outcome::BadInput(m) => (2, Some(m)),
+        Outcome::Xrun(m) => (3, Some(m)),
+    };
+    if let Some(m) = message {
+        let _ = writeln!(std::io::stderr(), "pastream: {m}");
     }
+    ExitCode::from(code)
 }

@@ -55,11 +55,13 @@ pub mod callback;
 pub mod chunks;
 pub mod engine;
 mod error;
+pub mod fileio;
 pub mod format;
 pub mod host;
 pub mod mapping;
 pub mod ring;
 pub mod soundfile;
+pub mod units;
 mod stream;
 
 pub use callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};

@@ -424,6 +424,8 @@ pub struct Stream {
     samplerate: f64,
     input_channels: usize,
     output_channels: usize,
+    playback_channels: usize,
+    capture_channels: usize,
     format: SampleFormat,
     blocksize: usize,
     stats: Arc<Stats>,
@@ -502,6 +504,8 @@ impl Stream {
             samplerate: params.samplerate,
             input_channels,
             output_channels,
+            playback_channels: output_channels,
+            capture_channels: input_channels,
             format: params.format,
             blocksize: params.blocksize,
             stats: Stats::new(),
@@ -537,12 +541,49 @@ impl Stream {
         self.format
     }
 
-    /// (input, output) frame sizes in bytes.
+    /// (recorded, played) channels of the data: the device's channels
+    /// unless [`set_data_channels`](Self::set_data_channels) said otherwise.
+    pub fn data_channels(&self) -> (usize, usize) {
+        (self.capture_channels, self.playback_channels)
+    }
+
+    /// (recorded, played) frame sizes of the data in bytes.
     pub fn frame_size(&self) -> (usize, usize) {
         (
-            self.format.frame_size(self.input_channels),
-            self.format.frame_size(self.output_channels),
+            self.format.frame_size(self.capture_channels),
+            self.format.frame_size(self.playback_channels),
         )
+    }
+
+    /// Sets how many channels the recorded and the played data have, when
+    /// they differ from the device's: channel maps then route data channels
+    /// to device channels (see [`ChannelMap`]). Clears both maps and the
+    /// source and sink.
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError::Active`] while running; [`StreamError::Invalid`] for
+    /// zero channels in a direction the stream has.
+    pub fn set_data_channels(&mut self, capture: usize, playback: usize) -> Result<(), StreamError> {
+        if self.active() {
+            return Err(StreamError::Active);
+        }
+        for (n, dev, what) in [
+            (capture, self.input_channels, "recorded"),
+            (playback, self.output_channels, "played"),
+        ] {
+            if dev > 0 && n == 0 {
+                return Err(StreamError::invalid(format!("the {what} data needs at least one channel")));
+            }
+        }
+        self.finish_run(false);
+        self.capture_channels = if self.input_channels > 0 { capture } else { 0 };
+        self.playback_channels = if self.output_channels > 0 { playback } else { 0 };
+        self.tx_map = None;
+        self.rx_map = None;
+        self.source = SourceSlot::None;
+        self.sink = SinkSlot::None;
+        Ok(())
     }
 
     /// Frames per callback (0: chosen by the host).
@@ -686,8 +727,8 @@ impl Stream {
             format: self.format,
             output_channels: self.output_channels,
             input_channels: self.input_channels,
-            playback_channels: self.output_channels,
-            capture_channels: self.input_channels,
+            playback_channels: self.playback_channels,
+            capture_channels: self.capture_channels,
             frames: self.transfer.frames,
             pad: self.transfer.pad,
             offset: self.transfer.offset,
@@ -718,7 +759,7 @@ impl Stream {
             ..base.clone()
         };
         if let Some((mut feed, mut producer)) = feeder {
-            let ctx = ctx(self.format.frame_size(self.output_channels));
+            let ctx = ctx(self.format.frame_size(self.playback_channels));
             let feeding = feeding.clone();
             let handle = std::thread::Builder::new()
                 .name("pastream-source".into())
@@ -739,7 +780,7 @@ impl Stream {
             self.source = SourceSlot::Running(RunningSource::Feeder(handle));
         }
         if let Some((mut drain, mut consumer)) = drainer {
-            let ctx = ctx(self.format.frame_size(self.input_channels));
+            let ctx = ctx(self.format.frame_size(self.capture_channels));
             let handle = std::thread::Builder::new()
                 .name("pastream-sink".into())
                 .spawn(move || {
@@ -832,7 +873,7 @@ impl Stream {
             SinkSlot::None | SinkSlot::Running(_) => (Capture::None, None),
             SinkSlot::Memory(frames) => {
                 self.sink = SinkSlot::Running(RunningSink::Memory);
-                let fs = self.format.frame_size(self.input_channels);
+                let fs = self.format.frame_size(self.capture_channels);
                 (
                     Capture::Memory {
                         buf: vec![self.format.silence_byte(); frames * fs],
@@ -1044,7 +1085,7 @@ impl Stream {
             return Err(StreamError::Active);
         }
         self.finish_run(false);
-        let fs = self.format.frame_size(self.output_channels);
+        let fs = self.format.frame_size(self.playback_channels);
         self.source = match source {
             None => SourceSlot::None,
             Some(Source::Memory(d)) => SourceSlot::Memory(d),
@@ -1073,7 +1114,7 @@ impl Stream {
             return Err(StreamError::Active);
         }
         self.finish_run(false);
-        let fs = self.format.frame_size(self.input_channels);
+        let fs = self.format.frame_size(self.capture_channels);
         self.sink = match sink {
             None => SinkSlot::None,
             Some(Sink::Memory(frames)) => SinkSlot::Memory(frames),
@@ -1105,7 +1146,7 @@ impl Stream {
         if tx {
             FrameMapper::new(
                 map.as_ref(),
-                self.output_channels,
+                self.playback_channels,
                 self.output_channels,
                 ss,
                 0,
@@ -1115,7 +1156,7 @@ impl Stream {
             FrameMapper::new(
                 map.as_ref(),
                 self.input_channels,
-                self.input_channels,
+                self.capture_channels,
                 ss,
                 0,
             )?;
@@ -1127,7 +1168,7 @@ impl Stream {
     fn playback_frames(&self, source: &Source) -> Option<u64> {
         match source {
             Source::Memory(d) => {
-                Some((d.len() / self.format.frame_size(self.output_channels)) as u64)
+                Some((d.len() / self.format.frame_size(self.playback_channels)) as u64)
             }
             _ => None,
         }

@@ -247,3 +247,23 @@ fn bad_input_is_a_typed_error() {
     let e = s.start().unwrap_err();
     assert_eq!(e.to_string(), "the stream is closed");
 }
+
+#[test]
+fn data_channels_routed_to_chosen_device_channels() {
+    // Two data channels played on device channels 2 and 4 of 4, and
+    // recorded back from those two.
+    let mut s = DuplexStream::open(&free_config(4, SampleFormat::I16, 64)).unwrap();
+    s.set_data_channels(2, 2).unwrap();
+    s.set_tx_map(Some(ChannelMap::new([0, 1, 0, 2]))).unwrap();
+    s.set_rx_map(Some(ChannelMap::new([2, 4]))).unwrap();
+    assert_eq!(s.frame_size(), (4, 4));
+    let play = Signal::new(seed(), SampleFormat::I16, 2).take(1000);
+    let rec = s
+        .playrec(play.clone(), &Transfer::new().pad(64).blocking(true))
+        .unwrap()
+        .unwrap();
+    assert_samples_equal(&rec[64 * 4..], &play, SampleFormat::I16, 2);
+    let e = s.set_tx_map(Some(ChannelMap::new([3]))).unwrap_err();
+    assert!(e.to_string().contains("only 2 channels"), "{e}");
+    assert_no_violations();
+}

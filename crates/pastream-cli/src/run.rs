@@ -1,0 +1,415 @@
+//! Running a plan: open the files and the stream, run until done or
+//! stopped, show the status, and report.
+
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration as Wait, Instant};
+
+use pastream::fileio::{Levels, file_sink, file_source};
+use pastream::host::{self, DeviceSelector, Direction};
+use pastream::soundfile::{FileOptions, SoundFile};
+use pastream::units::hms;
+use pastream::{
+    ChannelMap, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink, Source,
+    Stream, StreamConfig, StreamError,
+};
+
+use crate::Outcome;
+use crate::args::{Cli, Plan};
+
+/// The three kinds of stream, behind one face.
+enum AnyStream {
+    Duplex(DuplexStream),
+    Output(OutputStream),
+    Input(InputStream),
+}
+
+impl AnyStream {
+    fn stream(&mut self) -> &mut Stream {
+        match self {
+            AnyStream::Duplex(s) => s,
+            AnyStream::Output(s) => s,
+            AnyStream::Input(s) => s,
+        }
+    }
+
+    fn set_source(&mut self, source: Source) -> Result<(), StreamError> {
+        match self {
+            AnyStream::Duplex(s) => s.set_source(Some(source)),
+            AnyStream::Output(s) => s.set_source(Some(source)),
+            AnyStream::Input(_) => Ok(()),
+        }
+    }
+
+    fn set_sink(&mut self, sink: Sink) -> Result<(), StreamError> {
+        match self {
+            AnyStream::Duplex(s) => s.set_sink(Some(sink)),
+            AnyStream::Input(s) => s.set_sink(Some(sink)),
+            AnyStream::Output(_) => Ok(()),
+        }
+    }
+
+    fn set_maps(&mut self, tx: Option<ChannelMap>, rx: Option<ChannelMap>) -> Result<(), StreamError> {
+        match self {
+            AnyStream::Duplex(s) => {
+                s.set_tx_map(tx)?;
+                s.set_rx_map(rx)
+            }
+            AnyStream::Output(s) => s.set_tx_map(tx),
+            AnyStream::Input(s) => s.set_rx_map(rx),
+        }
+    }
+}
+
+fn bad(e: impl ToString) -> Outcome {
+    Outcome::BadInput(e.to_string())
+}
+
+/// Runs the command line.
+pub fn run(cli: &Cli) -> Outcome {
+    host::set_quiet(true);
+    if cli.version {
+        return print_stdout(format!(
+            "pastream {} ({}, {})\n",
+            env!("CARGO_PKG_VERSION"),
+            host::portaudio::version().unwrap_or_else(|| "no PortAudio".into()),
+            pastream::soundfile::version()
+        ));
+    }
+    if cli.list {
+        return print_stdout(host::query_devices().to_string());
+    }
+    match cli.plan() {
+        Ok(plan) => run_plan(&plan),
+        Err(e) => Outcome::BadInput(e),
+    }
+}
+
+/// Prints to standard output; a closed pipe is not an error.
+fn print_stdout(text: String) -> Outcome {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Outcome::Failed(e.to_string()),
+        _ => Outcome::Done,
+    }
+}
+
+/// Picks the device: one query for both directions, or a pair that must
+/// name the same device.
+fn device(plan: &Plan, direction: Direction) -> Result<Option<DeviceSelector>, Outcome> {
+    let Some(text) = plan.device.as_deref() else {
+        return Ok(None);
+    };
+    let whole = DeviceSelector::from(text);
+    match host::find_device(Some(&whole), direction) {
+        Ok(_) => Ok(Some(whole)),
+        Err(e) => {
+            let Some((a, b)) = text.split_once(',') else {
+                return Err(bad(format!("--device: {e}")));
+            };
+            let (a, b) = (a.trim(), b.trim());
+            let pick = |t: &str, d| {
+                host::find_device(Some(&DeviceSelector::from(t)), d).map_err(|e| bad(format!("--device: {e}")))
+            };
+            let playback = (!a.is_empty() && direction != Direction::Input)
+                .then(|| pick(a, Direction::Output))
+                .transpose()?;
+            let recording = (!b.is_empty() && direction != Direction::Output)
+                .then(|| pick(b, Direction::Input))
+                .transpose()?;
+            match (playback, recording) {
+                (Some(p), Some(r)) if p.index != r.index => Err(bad(format!(
+                    "--device: playback on '{}' and recording on '{}' would need two devices in one stream; choose one duplex device",
+                    p.name, r.name
+                ))),
+                (Some(d), _) | (None, Some(d)) => Ok(Some(DeviceSelector::Index(d.index))),
+                (None, None) => Ok(None),
+            }
+        }
+    }
+}
+
+fn run_plan(plan: &Plan) -> Outcome {
+    let direction = match (&plan.input, &plan.output) {
+        (Some(_), Some(_)) => Direction::Duplex,
+        (Some(_), None) => Direction::Output,
+        _ => Direction::Input,
+    };
+
+    // The playback file decides the rate, channels and format unless told.
+    let input = match &plan.input {
+        None => None,
+        Some(t) => match SoundFile::open(
+            t,
+            &FileOptions {
+                file_type: plan.file_type.playback,
+                encoding: plan.encoding.playback,
+                endian: plan.endian.playback.unwrap_or_default(),
+                samplerate: plan.rate.map(|r| r.round() as u32),
+                channels: plan.channels.playback,
+                format: None,
+            },
+        ) {
+            Ok(f) => Some(f),
+            Err(e) => return bad(e),
+        },
+    };
+    let file_channels = input.as_ref().map(|f| f.info().channels);
+    let format = plan
+        .format
+        .or_else(|| input.as_ref().and_then(|f| f.info().encoding?.sample_format()))
+        .unwrap_or(SampleFormat::F32);
+    let rate = plan
+        .rate
+        .or_else(|| input.as_ref().map(|f| f64::from(f.info().samplerate)));
+
+    let selected = plan.channel_select.as_ref();
+    let select_max = selected.map(|s| s.iter().copied().max().unwrap_or(1));
+    let out_ch = select_max.or(plan.channels.playback).or(file_channels);
+    let in_ch = select_max.or(plan.channels.recording).or(match direction {
+        Direction::Duplex => out_ch,
+        _ => None,
+    });
+
+    let device = match device(plan, direction) {
+        Ok(d) => d,
+        Err(o) => return o,
+    };
+    let mut config = StreamConfig::new().format(format).blocksize(plan.blocksize);
+    if let Some(d) = device {
+        config = config.device(d);
+    }
+    if let Some(r) = rate {
+        config = config.samplerate(r);
+    }
+    if let Some(c) = out_ch {
+        config = config.output_channels(c);
+    }
+    if let Some(c) = in_ch {
+        config = config.input_channels(c);
+    }
+    let opened = match direction {
+        Direction::Duplex => DuplexStream::open(&config).map(AnyStream::Duplex),
+        Direction::Output => OutputStream::open(&config).map(AnyStream::Output),
+        Direction::Input => InputStream::open(&config).map(AnyStream::Input),
+    };
+    let mut stream = match opened {
+        Ok(s) => s,
+        Err(e) => return bad(e),
+    };
+
+    // Data channels and their routing to device channels.
+    let (dev_in, dev_out) = stream.stream().channels();
+    let (mut cap_ch, mut play_ch) = (dev_in, dev_out);
+    let (mut tx_map, mut rx_map) = (plan.tx_map.clone(), plan.rx_map.clone());
+    if let Some(sel) = selected {
+        cap_ch = if dev_in > 0 { sel.len() } else { 0 };
+        play_ch = if dev_out > 0 { sel.len() } else { 0 };
+        let max = select_max.unwrap_or(1);
+        tx_map = Some(ChannelMap::new(
+            (1..=max)
+                .map(|k| sel.iter().position(|&c| c == k).map_or(0, |j| j + 1))
+                .collect::<Vec<_>>(),
+        ));
+        rx_map = Some(ChannelMap::new(sel.clone()));
+    }
+    if let Some(c) = plan.channels.recording.filter(|_| selected.is_none() && dev_in > 0) {
+        cap_ch = c;
+    }
+    if let Some(fc) = file_channels {
+        if selected.is_some() && fc != play_ch {
+            return bad(format!(
+                "the playback file has {fc} channels, but --channel-select picks {play_ch}"
+            ));
+        }
+        if tx_map.is_none() && fc > play_ch {
+            return bad(format!(
+                "the playback file has {fc} channels, but the stream plays {play_ch}; choose which with --map"
+            ));
+        }
+        play_ch = fc;
+    }
+    if (cap_ch, play_ch) != (dev_in, dev_out) {
+        if let Err(e) = stream.stream().set_data_channels(cap_ch, play_ch) {
+            return bad(e);
+        }
+    }
+    if let Err(e) = stream.set_maps(tx_map, rx_map) {
+        return bad(e);
+    }
+
+    let rate = stream.stream().samplerate();
+    let levels = Levels::new(if cap_ch > 0 { cap_ch } else { play_ch });
+    let output = match &plan.output {
+        None => None,
+        Some(t) => {
+            let options = FileOptions {
+                file_type: plan.file_type.recording,
+                encoding: plan.encoding.recording,
+                endian: plan.endian.recording.unwrap_or_default(),
+                samplerate: Some(rate.round() as u32),
+                channels: Some(cap_ch),
+                format: Some(format),
+            };
+            match SoundFile::create(t, &options) {
+                Ok(f) => Some(f),
+                Err(e) => return bad(e),
+            }
+        }
+    };
+    let quiet = plan.quiet;
+    if !quiet {
+        let mut err = std::io::stderr().lock();
+        let _ = writeln!(err, "<- {}", input.as_ref().map_or("null".into(), |f| f.to_string()));
+        let _ = writeln!(err, "-> {}", output.as_ref().map_or("null".into(), |f| f.to_string()));
+        let s = stream.stream();
+        let d = s.device();
+        let _ = writeln!(
+            err,
+            "-- {}, {}: {} Hz, {} in / {} out, {}, blocksize {}",
+            d.name,
+            d.hostapi_name,
+            s.samplerate(),
+            s.channels().0,
+            s.channels().1,
+            s.format(),
+            if s.blocksize() == 0 { "chosen by the host".into() } else { s.blocksize().to_string() }
+        );
+    }
+    let meter_recording = output.is_some();
+    if let Some(f) = input {
+        let lv = (!meter_recording).then(|| levels.clone());
+        if let Err(e) = stream.set_source(file_source(f, format, plan.buffersize, lv)) {
+            return bad(e);
+        }
+    }
+    if let Some(f) = output {
+        if let Err(e) = stream.set_sink(file_sink(f, format, plan.buffersize, Some(levels.clone()))) {
+            return bad(e);
+        }
+    }
+    let s = stream.stream();
+    s.set_frames(plan.duration.frames(rate));
+    s.set_pad(plan.pad.frames(rate));
+    s.set_offset(plan.offset.frames(rate).max(0) as u64);
+    if let AnyStream::Duplex(d) = &mut stream {
+        d.set_looping(plan.looping);
+    } else if let AnyStream::Output(o) = &mut stream {
+        o.set_looping(plan.looping);
+    }
+    supervise(stream.stream(), plan, &levels, rate)
+}
+
+/// Starts the stream and watches it until it ends, is stopped by a signal,
+/// or (with --fatal-xruns) meets an xrun.
+fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(sig, stop.clone()) {
+            return Outcome::Failed(format!("cannot watch for Ctrl-C: {e}"));
+        }
+    }
+    let prebuffer = Prebuffer::Frames(plan.buffersize.unwrap_or(pastream::fileio::DEFAULT_FILE_BUFFER) / 2);
+    if let Err(e) = s.start_with(prebuffer) {
+        return Outcome::Failed(e.to_string());
+    }
+    let show = !plan.quiet && std::io::stderr().is_terminal();
+    let t0 = Instant::now();
+    let mut last_status = Instant::now();
+    let mut xrun_stop = false;
+    let mut stopped = false;
+    let mut result = Ok(());
+    loop {
+        match s.wait(Some(Wait::from_millis(50))) {
+            Ok(true) => break,
+            Ok(false) => {}
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            stopped = true;
+            result = s.stop();
+            break;
+        }
+        let x = s.xruns();
+        if plan.fatal_xruns && (x.total > 0 || x.source_underruns > 0) {
+            xrun_stop = true;
+            result = s.abort();
+            break;
+        }
+        if show && last_status.elapsed() >= Wait::from_millis(200) {
+            last_status = Instant::now();
+            status_line(s, levels, t0.elapsed().as_secs_f64());
+        }
+    }
+    if show {
+        eprint!("\r\x1b[K");
+    }
+    let frames = s.frame_count();
+    let x = s.xruns();
+    if !plan.quiet {
+        eprintln!(
+            "{} frames ({}){}; xruns: {} (input underflow {}, input overflow {}, output underflow {}, output overflow {}); playback underruns: {}",
+            frames,
+            hms(frames as f64 / rate),
+            if stopped { ", stopped" } else { "" },
+            x.total,
+            x.input_underflows,
+            x.input_overflows,
+            x.output_underflows,
+            x.output_overflows,
+            x.source_underruns
+        );
+    }
+    if xrun_stop {
+        let kinds = [
+            (x.input_underflows, "input underflow"),
+            (x.input_overflows, "input overflow"),
+            (x.output_underflows, "output underflow"),
+            (x.output_overflows, "output overflow"),
+            (x.source_underruns, "playback underrun"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(_, k)| *k)
+        .collect::<Vec<_>>()
+        .join(", ");
+        return Outcome::Xrun(format!(
+            "stopped by an xrun ({kinds}) after {frames} frames (--fatal-xruns); the recording keeps every frame up to there"
+        ));
+    }
+    match result {
+        Ok(()) => Outcome::Done,
+        Err(StreamError::Sink(e)) if e.to_string().contains("Broken pipe") => Outcome::Done,
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// One status line on standard error: time, xruns, load, and the peak
+/// level of each channel since the last line.
+fn status_line(s: &Stream, levels: &Levels, elapsed: f64) {
+    let x = s.xruns();
+    let peaks = levels.take();
+    let mut meter = String::new();
+    for p in peaks.iter().take(8) {
+        let db = 20.0 * f64::from(*p).log10();
+        if db < -99.0 {
+            meter.push_str("  -inf");
+        } else {
+            meter.push_str(&format!(" {db:5.1}"));
+        }
+    }
+    if peaks.len() > 8 {
+        meter.push_str(&format!(" +{} ch", peaks.len() - 8));
+    }
+    eprint!(
+        "\r\x1b[K  {}  xruns {}  load {:5.1}%  peak dBFS{}",
+        hms(elapsed),
+        x.total + x.source_underruns,
+        100.0 * s.cpu_load(),
+        meter
+    );
+    let _ = std::io::stderr().flush();
+}
