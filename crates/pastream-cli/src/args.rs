@@ -76,13 +76,23 @@ pub struct Cli {
 
     /// Stop after this long (not counting --pad). Negative: until the
     /// playback ends, or forever when only recording. [default: -1]
-    #[arg(short, long, allow_hyphen_values = true, value_name = "DURATION",
-          help_heading = "Playback and recording")]
+    #[arg(
+        short,
+        long,
+        allow_hyphen_values = true,
+        value_name = "DURATION",
+        help_heading = "Playback and recording"
+    )]
     pub duration: Option<String>,
 
     /// Drop this much from the start of the recording.
-    #[arg(short, long, allow_hyphen_values = true, value_name = "DURATION",
-          help_heading = "Playback and recording")]
+    #[arg(
+        short,
+        long,
+        allow_hyphen_values = true,
+        value_name = "DURATION",
+        help_heading = "Playback and recording"
+    )]
     pub offset: Option<String>,
 
     /// Play this much silence after the playback (so that a duplex
@@ -101,12 +111,22 @@ pub struct Cli {
     /// of the playback map is the file channel played on device channel k;
     /// entry k of the recording map is the device channel recorded as file
     /// channel k; 0 is silence. E.g. -m 2,1 swaps the playback channels.
-    #[arg(short, long, value_name = "MAP[:MAP]", help_heading = "Playback and recording")]
+    #[arg(
+        short,
+        long,
+        value_name = "MAP[:MAP]",
+        help_heading = "Playback and recording"
+    )]
     pub map: Option<String>,
 
     /// Use only these device channels (1-based, e.g. 3,4) for both playback
     /// and recording; the files have one channel per selected channel.
-    #[arg(short = 's', long, value_name = "CHANNELS", help_heading = "Playback and recording")]
+    #[arg(
+        short = 's',
+        long,
+        value_name = "CHANNELS",
+        help_heading = "Playback and recording"
+    )]
     pub channel_select: Option<String>,
 
     /// Frames per callback; 0 lets the host choose (recommended).
@@ -118,13 +138,23 @@ pub struct Cli {
     pub channels: Option<String>,
 
     /// Device(s): an index, or parts of "device name, host API" (see -l).
-    #[arg(short = 'D', long, value_name = "DEVICE[,DEVICE]", help_heading = "Audio device")]
+    #[arg(
+        short = 'D',
+        long,
+        value_name = "DEVICE[,DEVICE]",
+        help_heading = "Audio device"
+    )]
     pub device: Option<String>,
 
     /// Sample format of the device stream: float32, int32, int24, int16,
     /// int8, uint8. Default: that of the playback file's encoding (so that
     /// integer files pass bit for bit), else float32.
-    #[arg(short, long, value_name = "FORMAT[,FORMAT]", help_heading = "Audio device")]
+    #[arg(
+        short,
+        long,
+        value_name = "FORMAT[,FORMAT]",
+        help_heading = "Audio device"
+    )]
     pub format: Option<String>,
 
     /// Sample rate in Hz (48k = 48000). Default: the playback file's, else
@@ -135,18 +165,32 @@ pub struct Cli {
     /// File type(s): WAV, AIFF, AU, RAW, FLAC, OGG, W64, RF64, CAF, ...
     /// Needed for RAW files and for pipes. Default: from the header or the
     /// file name.
-    #[arg(short = 't', long = "file-type", visible_alias = "file_type",
-          value_name = "TYPE[,TYPE]", help_heading = "Audio file format")]
+    #[arg(
+        short = 't',
+        long = "file-type",
+        visible_alias = "file_type",
+        value_name = "TYPE[,TYPE]",
+        help_heading = "Audio file format"
+    )]
     pub file_type: Option<String>,
 
     /// Sample encoding(s): PCM_S8, PCM_16, PCM_24, PCM_32, PCM_U8, FLOAT,
     /// DOUBLE, ULAW, ALAW, VORBIS, ... Default for a recording: the one
     /// closest to the device format.
-    #[arg(short, long, value_name = "ENCODING[,ENCODING]", help_heading = "Audio file format")]
+    #[arg(
+        short,
+        long,
+        value_name = "ENCODING[,ENCODING]",
+        help_heading = "Audio file format"
+    )]
     pub encoding: Option<String>,
 
     /// Byte order(s): file, little, big, cpu.
-    #[arg(long, value_name = "ENDIAN[,ENDIAN]", help_heading = "Audio file format")]
+    #[arg(
+        long,
+        value_name = "ENDIAN[,ENDIAN]",
+        help_heading = "Audio file format"
+    )]
     pub endian: Option<String>,
 }
 
@@ -174,23 +218,36 @@ fn pair<T: Clone>(
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Pair<T>, ArgError> {
     let Some(text) = text else {
-        return Ok(Pair { playback: None, recording: None });
+        return Ok(Pair {
+            playback: None,
+            recording: None,
+        });
     };
     let one = |s: &str| -> Result<Option<T>, ArgError> {
         if is_null(s) {
             Ok(None)
         } else {
-            parse(s.trim()).map(Some).map_err(|e| format!("{option}: {e}"))
+            parse(s.trim())
+                .map(Some)
+                .map_err(|e| format!("{option}: {e}"))
         }
     };
     let parts: Vec<&str> = text.split(',').collect();
     match parts.as_slice() {
         [a] => {
             let v = one(a)?;
-            Ok(Pair { playback: v.clone(), recording: v })
+            Ok(Pair {
+                playback: v.clone(),
+                recording: v,
+            })
         }
-        [a, b] => Ok(Pair { playback: one(a)?, recording: one(b)? }),
-        _ => Err(format!("{option}: '{text}' is not a value or a pair of values (a,b)")),
+        [a, b] => Ok(Pair {
+            playback: one(a)?,
+            recording: one(b)?,
+        }),
+        _ => Err(format!(
+            "{option}: '{text}' is not a value or a pair of values (a,b)"
+        )),
     }
 }
 
@@ -235,16 +292,15 @@ fn duration(option: &str, text: Option<&str>, default: Duration) -> Result<Durat
 fn count(option: &str, text: &str) -> Result<usize, ArgError> {
     let v = parse_size(text).map_err(|e| format!("{option}: {e}"))?;
     if v < 0.0 || v.fract() != 0.0 || v > u32::MAX as f64 {
-        return Err(format!("{option}: '{text}' is not a whole, non-negative number"));
+        return Err(format!(
+            "{option}: '{text}' is not a whole, non-negative number"
+        ));
     }
     Ok(v as usize)
 }
 
 fn channel_list(option: &str, text: &str) -> Result<Vec<usize>, ArgError> {
-    let v: Result<Vec<usize>, _> = text
-        .split(',')
-        .map(|p| p.trim().parse::<usize>())
-        .collect();
+    let v: Result<Vec<usize>, _> = text.split(',').map(|p| p.trim().parse::<usize>()).collect();
     match v {
         Ok(v) if !v.is_empty() && v.iter().all(|&c| c > 0) => {
             let mut seen = v.clone();
@@ -255,7 +311,9 @@ fn channel_list(option: &str, text: &str) -> Result<Vec<usize>, ArgError> {
             }
             Ok(v)
         }
-        _ => Err(format!("{option}: '{text}' is not a list of channel numbers from 1 (like 3,4)")),
+        _ => Err(format!(
+            "{option}: '{text}' is not a list of channel numbers from 1 (like 3,4)"
+        )),
     }
 }
 
@@ -265,7 +323,10 @@ impl Cli {
         let input = target(&self.input);
         let output = target(&self.output);
         if input.is_none() && output.is_none() {
-            return Err("nothing to do: give a file to play, a file to record, or both (see pastream -h)".into());
+            return Err(
+                "nothing to do: give a file to play, a file to record, or both (see pastream -h)"
+                    .into(),
+            );
         }
         if input == Some(Target::Stdio) && self.looping {
             return Err("--loop: standard input cannot be played twice".into());
@@ -275,14 +336,19 @@ impl Cli {
             Some(t) => {
                 let n = count("--buffersize", t)?;
                 if !n.is_power_of_two() {
-                    return Err(format!("--buffersize: {n} frames is not a power of two (try {})", n.next_power_of_two()));
+                    return Err(format!(
+                        "--buffersize: {n} frames is not a power of two (try {})",
+                        n.next_power_of_two()
+                    ));
                 }
                 Some(n)
             }
         };
         let offset = duration("--offset", self.offset.as_deref(), Duration::Frames(0))?;
         if offset.is_negative() {
-            return Err(format!("--offset: {offset} is negative; an offset drops frames from the start"));
+            return Err(format!(
+                "--offset: {offset} is negative; an offset drops frames from the start"
+            ));
         }
         let (tx_map, rx_map) = match &self.map {
             None => (None, None),
@@ -356,7 +422,10 @@ impl Cli {
                 FileType::from_name(s).ok_or_else(|| {
                     format!(
                         "unknown file type '{s}' (one of {})",
-                        FileType::all().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+                        FileType::all()
+                            .map(|t| t.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })
             })?,
@@ -364,12 +433,16 @@ impl Cli {
                 Encoding::from_name(s).ok_or_else(|| {
                     format!(
                         "unknown encoding '{s}' (one of {})",
-                        Encoding::all().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+                        Encoding::all()
+                            .map(|e| e.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })
             })?,
             endian: pair("--endian", self.endian.as_deref(), |s| {
-                Endian::from_name(s).ok_or_else(|| format!("unknown byte order '{s}' (file, little, big or cpu)"))
+                Endian::from_name(s)
+                    .ok_or_else(|| format!("unknown byte order '{s}' (file, little, big or cpu)"))
             })?,
             input,
             output,
@@ -393,7 +466,10 @@ mod tests {
         assert_eq!(p.input, Some(Target::Path("in.wav".into())));
         assert_eq!(p.output, Some(Target::Path("out.wav".into())));
         let p = plan(&["-", "-", "-t", "au"]).unwrap();
-        assert_eq!((p.input, p.output), (Some(Target::Stdio), Some(Target::Stdio)));
+        assert_eq!(
+            (p.input, p.output),
+            (Some(Target::Stdio), Some(Target::Stdio))
+        );
         let p = plan(&["null", "rec.wav"]).unwrap();
         assert_eq!(p.input, None);
         let p = plan(&["", "rec.wav"]).unwrap();
@@ -402,29 +478,67 @@ mod tests {
         assert_eq!(p.input, None);
         let p = plan(&["play.wav"]).unwrap();
         assert_eq!(p.output, None);
-        assert!(plan(&["null", "null"]).unwrap_err().starts_with("nothing to do"));
+        assert!(
+            plan(&["null", "null"])
+                .unwrap_err()
+                .starts_with("nothing to do")
+        );
     }
 
     #[test]
     fn pad_with_and_without_value() {
         assert_eq!(plan(&["a.wav", "b.wav"]).unwrap().pad, Duration::Frames(0));
-        assert_eq!(plan(&["a.wav", "b.wav", "-p"]).unwrap().pad, Duration::Seconds(-1.0));
-        assert_eq!(plan(&["a.wav", "b.wav", "-p", "1Ks"]).unwrap().pad, Duration::Frames(1024));
-        assert_eq!(plan(&["a.wav", "b.wav", "--pad=0:01"]).unwrap().pad, Duration::Seconds(1.0));
+        assert_eq!(
+            plan(&["a.wav", "b.wav", "-p"]).unwrap().pad,
+            Duration::Seconds(-1.0)
+        );
+        assert_eq!(
+            plan(&["a.wav", "b.wav", "-p", "1Ks"]).unwrap().pad,
+            Duration::Frames(1024)
+        );
+        assert_eq!(
+            plan(&["a.wav", "b.wav", "--pad=0:01"]).unwrap().pad,
+            Duration::Seconds(1.0)
+        );
     }
 
     #[test]
     fn pairs() {
-        let p = plan(&["a.wav", "b.wav", "-c", "1,2", "-t", "wav,flac", "-e", "null,pcm_24"]).unwrap();
-        assert_eq!(p.channels, Pair { playback: Some(1), recording: Some(2) });
+        let p = plan(&[
+            "a.wav",
+            "b.wav",
+            "-c",
+            "1,2",
+            "-t",
+            "wav,flac",
+            "-e",
+            "null,pcm_24",
+        ])
+        .unwrap();
+        assert_eq!(
+            p.channels,
+            Pair {
+                playback: Some(1),
+                recording: Some(2)
+            }
+        );
         assert_eq!(p.file_type.playback.unwrap().name(), "WAV");
         assert_eq!(p.file_type.recording.unwrap().name(), "FLAC");
         assert_eq!(p.encoding.playback, None);
         assert_eq!(p.encoding.recording.unwrap().name(), "PCM_24");
         let p = plan(&["a.wav", "b.wav", "-c2", "-e=pcm_16"]).unwrap();
-        assert_eq!(p.channels, Pair { playback: Some(2), recording: Some(2) });
+        assert_eq!(
+            p.channels,
+            Pair {
+                playback: Some(2),
+                recording: Some(2)
+            }
+        );
         assert_eq!(p.encoding.recording.unwrap().name(), "PCM_16");
-        assert_eq!(plan(&["a.wav", "-f", "int24,int24"]).unwrap().format, Some(SampleFormat::I24));
+        assert_eq!(
+            plan(&["a.wav", "-f", "int24,int24"]).unwrap().format,
+            Some(SampleFormat::I24)
+        );
     }
 
     #[test]
@@ -441,20 +555,59 @@ mod tests {
     #[test]
     fn bad_values_name_the_option() {
         for (args, want) in [
-            (vec!["a.wav", "-d", "1:2:3:4"], "--duration: '1:2:3:4' is not a duration"),
+            (
+                vec!["a.wav", "-d", "1:2:3:4"],
+                "--duration: '1:2:3:4' is not a duration",
+            ),
             (vec!["a.wav", "-o", "-5"], "--offset: -5 is negative"),
-            (vec!["a.wav", "-m", "1,x"], "--map: channel map '1,x' is not a list"),
-            (vec!["a.wav", "-c", "0"], "--channels: '0' is not a channel count"),
-            (vec!["a.wav", "-f", "int12"], "--format: unknown sample format 'int12'"),
-            (vec!["a.wav", "-f", "int16,int32"], "--format: playback int16 and recording int32 differ"),
-            (vec!["a.wav", "-t", "mp4"], "--file-type: unknown file type 'mp4'"),
-            (vec!["a.wav", "-e", "pcm_12"], "--encoding: unknown encoding 'pcm_12'"),
-            (vec!["a.wav", "--endian", "middle"], "--endian: unknown byte order 'middle'"),
-            (vec!["a.wav", "--buffersize", "1000"], "--buffersize: 1000 frames is not a power of two"),
-            (vec!["a.wav", "-r", "0"], "--rate: 0 Hz is not a possible sample rate"),
-            (vec!["a.wav", "-c", "1,2,3"], "--channels: '1,2,3' is not a value or a pair"),
-            (vec!["-", "--loop"], "--loop: standard input cannot be played twice"),
-            (vec!["a.wav", "-s", "3,3"], "--channel-select: '3,3' names a channel twice"),
+            (
+                vec!["a.wav", "-m", "1,x"],
+                "--map: channel map '1,x' is not a list",
+            ),
+            (
+                vec!["a.wav", "-c", "0"],
+                "--channels: '0' is not a channel count",
+            ),
+            (
+                vec!["a.wav", "-f", "int12"],
+                "--format: unknown sample format 'int12'",
+            ),
+            (
+                vec!["a.wav", "-f", "int16,int32"],
+                "--format: playback int16 and recording int32 differ",
+            ),
+            (
+                vec!["a.wav", "-t", "mp4"],
+                "--file-type: unknown file type 'mp4'",
+            ),
+            (
+                vec!["a.wav", "-e", "pcm_12"],
+                "--encoding: unknown encoding 'pcm_12'",
+            ),
+            (
+                vec!["a.wav", "--endian", "middle"],
+                "--endian: unknown byte order 'middle'",
+            ),
+            (
+                vec!["a.wav", "--buffersize", "1000"],
+                "--buffersize: 1000 frames is not a power of two",
+            ),
+            (
+                vec!["a.wav", "-r", "0"],
+                "--rate: 0 Hz is not a possible sample rate",
+            ),
+            (
+                vec!["a.wav", "-c", "1,2,3"],
+                "--channels: '1,2,3' is not a value or a pair",
+            ),
+            (
+                vec!["-", "--loop"],
+                "--loop: standard input cannot be played twice",
+            ),
+            (
+                vec!["a.wav", "-s", "3,3"],
+                "--channel-select: '3,3' names a channel twice",
+            ),
         ] {
             let e = plan(&args).unwrap_err();
             assert!(e.starts_with(want), "{args:?}: {e}");

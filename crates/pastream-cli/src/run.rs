@@ -11,8 +11,8 @@ use pastream::host::{self, DeviceSelector, Direction};
 use pastream::soundfile::{FileOptions, SoundFile};
 use pastream::units::hms;
 use pastream::{
-    ChannelMap, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink, Source,
-    Stream, StreamConfig, StreamError,
+    ChannelMap, Clock, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink,
+    Source, StatusFlags, Stream, StreamConfig, StreamError, VirtualOptions,
 };
 
 use crate::Outcome;
@@ -50,7 +50,11 @@ impl AnyStream {
         }
     }
 
-    fn set_maps(&mut self, tx: Option<ChannelMap>, rx: Option<ChannelMap>) -> Result<(), StreamError> {
+    fn set_maps(
+        &mut self,
+        tx: Option<ChannelMap>,
+        rx: Option<ChannelMap>,
+    ) -> Result<(), StreamError> {
         match self {
             AnyStream::Duplex(s) => {
                 s.set_tx_map(tx)?;
@@ -109,7 +113,8 @@ fn device(plan: &Plan, direction: Direction) -> Result<Option<DeviceSelector>, O
             };
             let (a, b) = (a.trim(), b.trim());
             let pick = |t: &str, d| {
-                host::find_device(Some(&DeviceSelector::from(t)), d).map_err(|e| bad(format!("--device: {e}")))
+                host::find_device(Some(&DeviceSelector::from(t)), d)
+                    .map_err(|e| bad(format!("--device: {e}")))
             };
             let playback = (!a.is_empty() && direction != Direction::Input)
                 .then(|| pick(a, Direction::Output))
@@ -127,6 +132,25 @@ fn device(plan: &Plan, direction: Direction) -> Result<Option<DeviceSelector>, O
             }
         }
     }
+}
+
+/// Settings of the virtual devices, from `PASTREAM_VIRTUAL`: a comma list
+/// of `free` (the free-running clock, as fast as the files allow) and
+/// `xrun@N` (report an output underflow with block N). For tests and
+/// demonstrations; the default is the real-time clock.
+fn virtual_options() -> VirtualOptions {
+    let mut o = VirtualOptions::default();
+    for part in std::env::var("PASTREAM_VIRTUAL")
+        .unwrap_or_default()
+        .split(',')
+    {
+        if part == "free" {
+            o.clock = Clock::FreeRunning;
+        } else if let Some(n) = part.strip_prefix("xrun@").and_then(|n| n.parse().ok()) {
+            o.xruns.push((n, StatusFlags::OUTPUT_UNDERFLOW));
+        }
+    }
+    o
 }
 
 fn run_plan(plan: &Plan) -> Outcome {
@@ -157,7 +181,11 @@ fn run_plan(plan: &Plan) -> Outcome {
     let file_channels = input.as_ref().map(|f| f.info().channels);
     let format = plan
         .format
-        .or_else(|| input.as_ref().and_then(|f| f.info().encoding?.sample_format()))
+        .or_else(|| {
+            input
+                .as_ref()
+                .and_then(|f| f.info().encoding?.sample_format())
+        })
         .unwrap_or(SampleFormat::F32);
     let rate = plan
         .rate
@@ -175,7 +203,10 @@ fn run_plan(plan: &Plan) -> Outcome {
         Ok(d) => d,
         Err(o) => return o,
     };
-    let mut config = StreamConfig::new().format(format).blocksize(plan.blocksize);
+    let mut config = StreamConfig::new()
+        .format(format)
+        .blocksize(plan.blocksize)
+        .virtual_options(virtual_options());
     if let Some(d) = device {
         config = config.device(d);
     }
@@ -213,7 +244,11 @@ fn run_plan(plan: &Plan) -> Outcome {
         ));
         rx_map = Some(ChannelMap::new(sel.clone()));
     }
-    if let Some(c) = plan.channels.recording.filter(|_| selected.is_none() && dev_in > 0) {
+    if let Some(c) = plan
+        .channels
+        .recording
+        .filter(|_| selected.is_none() && dev_in > 0)
+    {
         cap_ch = c;
     }
     if let Some(fc) = file_channels {
@@ -260,8 +295,16 @@ fn run_plan(plan: &Plan) -> Outcome {
     let quiet = plan.quiet;
     if !quiet {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "<- {}", input.as_ref().map_or("null".into(), |f| f.to_string()));
-        let _ = writeln!(err, "-> {}", output.as_ref().map_or("null".into(), |f| f.to_string()));
+        let _ = writeln!(
+            err,
+            "<- {}",
+            input.as_ref().map_or("null".into(), |f| f.to_string())
+        );
+        let _ = writeln!(
+            err,
+            "-> {}",
+            output.as_ref().map_or("null".into(), |f| f.to_string())
+        );
         let s = stream.stream();
         let d = s.device();
         let _ = writeln!(
@@ -273,7 +316,11 @@ fn run_plan(plan: &Plan) -> Outcome {
             s.channels().0,
             s.channels().1,
             s.format(),
-            if s.blocksize() == 0 { "chosen by the host".into() } else { s.blocksize().to_string() }
+            if s.blocksize() == 0 {
+                "chosen by the host".into()
+            } else {
+                s.blocksize().to_string()
+            }
         );
     }
     let meter_recording = output.is_some();
@@ -284,7 +331,8 @@ fn run_plan(plan: &Plan) -> Outcome {
         }
     }
     if let Some(f) = output {
-        if let Err(e) = stream.set_sink(file_sink(f, format, plan.buffersize, Some(levels.clone()))) {
+        if let Err(e) = stream.set_sink(file_sink(f, format, plan.buffersize, Some(levels.clone())))
+        {
             return bad(e);
         }
     }
@@ -292,6 +340,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     s.set_frames(plan.duration.frames(rate));
     s.set_pad(plan.pad.frames(rate));
     s.set_offset(plan.offset.frames(rate).max(0) as u64);
+    s.set_stop_on_xrun(plan.fatal_xruns);
     if let AnyStream::Duplex(d) = &mut stream {
         d.set_looping(plan.looping);
     } else if let AnyStream::Output(o) = &mut stream {
@@ -309,14 +358,17 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
             return Outcome::Failed(format!("cannot watch for Ctrl-C: {e}"));
         }
     }
-    let prebuffer = Prebuffer::Frames(plan.buffersize.unwrap_or(pastream::fileio::DEFAULT_FILE_BUFFER) / 2);
+    let prebuffer = Prebuffer::Frames(
+        plan.buffersize
+            .unwrap_or(pastream::fileio::DEFAULT_FILE_BUFFER)
+            / 2,
+    );
     if let Err(e) = s.start_with(prebuffer) {
         return Outcome::Failed(e.to_string());
     }
     let show = !plan.quiet && std::io::stderr().is_terminal();
     let t0 = Instant::now();
     let mut last_status = Instant::now();
-    let mut xrun_stop = false;
     let mut stopped = false;
     let mut result = Ok(());
     loop {
@@ -331,12 +383,6 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
         if stop.load(Ordering::Relaxed) {
             stopped = true;
             result = s.stop();
-            break;
-        }
-        let x = s.xruns();
-        if plan.fatal_xruns && (x.total > 0 || x.source_underruns > 0) {
-            xrun_stop = true;
-            result = s.abort();
             break;
         }
         if show && last_status.elapsed() >= Wait::from_millis(200) {
@@ -363,25 +409,11 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
             x.source_underruns
         );
     }
-    if xrun_stop {
-        let kinds = [
-            (x.input_underflows, "input underflow"),
-            (x.input_overflows, "input overflow"),
-            (x.output_underflows, "output underflow"),
-            (x.output_overflows, "output overflow"),
-            (x.source_underruns, "playback underrun"),
-        ]
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(_, k)| *k)
-        .collect::<Vec<_>>()
-        .join(", ");
-        return Outcome::Xrun(format!(
-            "stopped by an xrun ({kinds}) after {frames} frames (--fatal-xruns); the recording keeps every frame up to there"
-        ));
-    }
     match result {
         Ok(()) => Outcome::Done,
+        Err(e @ StreamError::Xrun { .. }) => Outcome::Xrun(format!(
+            "{e} (--fatal-xruns); the recording keeps every frame up to there"
+        )),
         Err(StreamError::Sink(e)) if e.to_string().contains("Broken pipe") => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
     }

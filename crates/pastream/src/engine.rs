@@ -116,6 +116,9 @@ pub struct EngineConfig {
     pub tx_map: Option<ChannelMap>,
     /// Input channel to feed each recorded channel (`None`: identity).
     pub rx_map: Option<ChannelMap>,
+    /// Abort with [`Outcome::Xrun`] at the first xrun or source underrun,
+    /// after recording the block that reported it. Default: false.
+    pub stop_on_xrun: bool,
 }
 
 impl EngineConfig {
@@ -133,6 +136,7 @@ impl EngineConfig {
             offset: 0,
             tx_map: None,
             rx_map: None,
+            stop_on_xrun: false,
         }
     }
 }
@@ -185,6 +189,8 @@ pub enum Outcome {
     BufferFull = 3,
     /// Stopped on request (see [`Stats::request_abort`]).
     Aborted = 4,
+    /// Stopped at an xrun, as [`EngineConfig::stop_on_xrun`] asked.
+    Xrun = 5,
 }
 
 impl Outcome {
@@ -194,6 +200,7 @@ impl Outcome {
             2 => Outcome::BufferEmpty,
             3 => Outcome::BufferFull,
             4 => Outcome::Aborted,
+            5 => Outcome::Xrun,
             _ => Outcome::Running,
         }
     }
@@ -342,6 +349,7 @@ pub struct Engine {
     frame_count: u64,
     padding: bool,
     done: bool,
+    stop_on_xrun: bool,
     stats: Arc<Stats>,
 }
 
@@ -435,6 +443,7 @@ impl Engine {
             frame_count: 0,
             padding: false,
             done: false,
+            stop_on_xrun: config.stop_on_xrun,
             stats,
         })
     }
@@ -527,6 +536,13 @@ impl Engine {
         self.stats
             .frame_count
             .store(self.frame_count, Ordering::Release);
+        if self.stop_on_xrun && result == CallbackResult::Continue {
+            let st = &*self.stats;
+            if status.is_xrun() || st.source_underruns.load(Ordering::Relaxed) > 0 {
+                st.finish(Outcome::Xrun);
+                result = CallbackResult::Abort;
+            }
+        }
         if result == CallbackResult::Continue && self.total == Some(self.frame_count) {
             self.stats.finish(Outcome::Complete);
             result = CallbackResult::Complete;

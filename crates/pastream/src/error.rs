@@ -1,6 +1,6 @@
 //! The errors of streams.
 
-use crate::engine::EngineError;
+use crate::engine::{EngineError, Xruns};
 use crate::host::DeviceError;
 use crate::mapping::MapError;
 use crate::ring::RingError;
@@ -42,6 +42,14 @@ pub enum StreamError {
         /// Frames processed when it happened.
         frames: u64,
     },
+    /// The run stopped at an xrun, as asked.
+    #[error("stopped by an xrun after {frames} frames ({})", xrun_kinds(.xruns))]
+    Xrun {
+        /// Frames processed, the xrun's block included.
+        frames: u64,
+        /// The counts.
+        xruns: Xruns,
+    },
     /// The playback source thread failed.
     #[error("playback source failed: {0}")]
     Source(WorkerError),
@@ -73,4 +81,20 @@ impl StreamError {
     pub(crate) fn invalid(msg: impl Into<String>) -> Self {
         StreamError::Invalid(msg.into())
     }
+}
+
+/// "input overflow, output underflow" for the kinds that occurred.
+pub(crate) fn xrun_kinds(x: &Xruns) -> String {
+    [
+        (x.input_underflows, "input underflow"),
+        (x.input_overflows, "input overflow"),
+        (x.output_underflows, "output underflow"),
+        (x.output_overflows, "output overflow"),
+        (x.source_underruns, "playback underrun"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(_, k)| *k)
+    .collect::<Vec<_>>()
+    .join(", ")
 }

@@ -97,7 +97,9 @@ pub fn file_source(
                 file.rewind()?;
             }
             let fs = ctx.frame_size();
+            let expected = file.info().frames;
             let mut fresh = true;
+            let mut this_pass = 0u64;
             while !ctx.done() {
                 let space = tx.write_available();
                 if space == 0 {
@@ -116,11 +118,20 @@ pub fn file_source(
                     l.update(&b[..n * fs - split], format);
                 }
                 w.advance(n);
+                this_pass += n as u64;
                 if n == 0 {
-                    // The end of the file.
+                    // The end of the file: all of it, or a truncated file.
+                    if expected.is_some_and(|t| this_pass < t) {
+                        return Err(FileError::Truncated {
+                            target: file.target().to_string(),
+                            frames: this_pass,
+                        }
+                        .into());
+                    }
                     if ctx.looping() && file.info().seekable && !fresh {
                         file.rewind()?;
                         fresh = true;
+                        this_pass = 0;
                         continue;
                     }
                     return Ok(());

@@ -61,8 +61,8 @@ pub mod host;
 pub mod mapping;
 pub mod ring;
 pub mod soundfile;
-pub mod units;
 mod stream;
+pub mod units;
 
 pub use callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};
 pub use chunks::{ChunkOptions, Chunks};

@@ -337,6 +337,14 @@ pub enum FileError {
         /// What is wrong.
         problem: String,
     },
+    /// A file holds less than its header promises.
+    #[error("'{target}' is truncated: its header promises more than the {frames} frames it holds")]
+    Truncated {
+        /// The file.
+        target: String,
+        /// Frames the file holds.
+        frames: u64,
+    },
     /// Reading or writing failed.
     #[error("{op} '{target}' failed: {reason}")]
     Io {
@@ -488,6 +496,14 @@ impl SoundFile {
             return Err(FileError::Open {
                 target: name,
                 reason,
+            });
+        }
+        if header_overstates(handle) {
+            // SAFETY: an open handle, closed once here.
+            unsafe { sf::sf_close(handle) };
+            return Err(FileError::Truncated {
+                target: name,
+                frames: info.frames.max(0) as u64,
             });
         }
         Ok(SoundFile::wrap(handle, &info, target.clone(), false))
@@ -867,6 +883,26 @@ impl Drop for SoundFile {
     }
 }
 
+/// Whether libsndfile found the header's data size larger than the file
+/// (it then shortens the file to what is there, and notes "should be" in
+/// its log).
+fn header_overstates(handle: *mut sf::SNDFILE) -> bool {
+    let mut log = vec![0u8; 4096];
+    // SAFETY: an open handle and a writable buffer of the given length.
+    unsafe {
+        sf::sf_command(
+            handle,
+            sf::SFC_GET_LOG_INFO,
+            log.as_mut_ptr().cast(),
+            log.len() as c_int,
+        );
+    }
+    let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+    String::from_utf8_lossy(&log[..end])
+        .lines()
+        .any(|l| l.trim_start().starts_with("data") && l.contains("should be"))
+}
+
 /// The descriptor behind a target that is not a path.
 fn fd_of(target: &Target, reading: bool) -> c_int {
     match target {
@@ -1044,6 +1080,24 @@ mod tests {
             format!(
                 "'{raw}' is a RAW file: give its sample rate, encoding (-r rate, -c channels, -e encoding)"
             )
+        );
+
+        // A WAV file cut short: the header promises more.
+        let whole = tmp("whole.wav");
+        let mut f = SoundFile::create(
+            &Target::Path(whole.clone()),
+            &opts("WAV", Some("PCM_16"), 1),
+        )
+        .unwrap();
+        f.write(&[0u8; 2000], SampleFormat::I16).unwrap();
+        f.finalize().unwrap();
+        let bytes = std::fs::read(&whole).unwrap();
+        let cut = tmp("cut.wav");
+        std::fs::write(&cut, &bytes[..bytes.len() - 1000]).unwrap();
+        let e = SoundFile::open(&Target::Path(cut), &FileOptions::default()).unwrap_err();
+        assert!(
+            matches!(e, FileError::Truncated { frames: 500, .. }),
+            "{e:?}"
         );
 
         let garbage = tmp("garbage.wav");

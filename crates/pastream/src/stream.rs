@@ -435,6 +435,7 @@ pub struct Stream {
     tx_map: Option<ChannelMap>,
     rx_map: Option<ChannelMap>,
     transfer: Transfer,
+    stop_on_xrun: bool,
     state: State,
     recording: Option<Vec<u8>>,
     deferred: Option<StreamError>,
@@ -515,6 +516,7 @@ impl Stream {
             tx_map: None,
             rx_map: None,
             transfer: Transfer::default(),
+            stop_on_xrun: false,
             state: State::Idle,
             recording: None,
             deferred: None,
@@ -564,7 +566,11 @@ impl Stream {
     ///
     /// [`StreamError::Active`] while running; [`StreamError::Invalid`] for
     /// zero channels in a direction the stream has.
-    pub fn set_data_channels(&mut self, capture: usize, playback: usize) -> Result<(), StreamError> {
+    pub fn set_data_channels(
+        &mut self,
+        capture: usize,
+        playback: usize,
+    ) -> Result<(), StreamError> {
         if self.active() {
             return Err(StreamError::Active);
         }
@@ -573,12 +579,18 @@ impl Stream {
             (playback, self.output_channels, "played"),
         ] {
             if dev > 0 && n == 0 {
-                return Err(StreamError::invalid(format!("the {what} data needs at least one channel")));
+                return Err(StreamError::invalid(format!(
+                    "the {what} data needs at least one channel"
+                )));
             }
         }
         self.finish_run(false);
         self.capture_channels = if self.input_channels > 0 { capture } else { 0 };
-        self.playback_channels = if self.output_channels > 0 { playback } else { 0 };
+        self.playback_channels = if self.output_channels > 0 {
+            playback
+        } else {
+            0
+        };
         self.tx_map = None;
         self.rx_map = None;
         self.source = SourceSlot::None;
@@ -674,6 +686,12 @@ impl Stream {
         self.stats.last_time()
     }
 
+    /// Makes the next runs stop at the first xrun (or playback underrun),
+    /// with [`StreamError::Xrun`]. Default: off.
+    pub fn set_stop_on_xrun(&mut self, stop: bool) {
+        self.stop_on_xrun = stop;
+    }
+
     /// Sets the number of frames for the next run; see [`Transfer`].
     pub fn set_frames(&mut self, frames: i64) {
         self.transfer.frames = frames;
@@ -734,6 +752,7 @@ impl Stream {
             offset: self.transfer.offset,
             tx_map: self.tx_map.clone(),
             rx_map: self.rx_map.clone(),
+            stop_on_xrun: self.stop_on_xrun,
         };
         let feeding = Arc::new(AtomicBool::new(true));
         let (playback, feeder) = self.take_playback(&feeding);
@@ -949,6 +968,10 @@ impl Stream {
                 }),
                 Outcome::BufferFull => Some(StreamError::BufferFull {
                     frames: self.stats.frame_count(),
+                }),
+                Outcome::Xrun => Some(StreamError::Xrun {
+                    frames: self.stats.frame_count(),
+                    xruns: self.stats.xruns(),
                 }),
                 _ => None,
             });

@@ -168,7 +168,10 @@ mod tests {
 
     #[test]
     fn bad_durations() {
-        for bad in ["", "abc", "1:2:3:4", "1::2", "1:75", "1.5.2", "1e3", "1.5s", "ks", "1:-2", "nan", "inf"] {
+        for bad in [
+            "", "abc", "1:2:3:4", "1::2", "1:75", "1.5.2", "1e3", "1.5s", "ks", "1:-2", "nan",
+            "inf",
+        ] {
             let e = Duration::parse(bad).unwrap_err();
             assert!(e.to_string().contains("is not a duration"), "{bad}: {e}");
         }

@@ -509,3 +509,25 @@ fn construction_errors() {
     .unwrap_err();
     assert!(matches!(err, EngineError::Direction(_)));
 }
+
+#[test]
+fn stop_on_xrun_records_the_block_then_aborts() {
+    let stats = Stats::new();
+    let mut cfg = config(-1, 0, 0);
+    cfg.stop_on_xrun = true;
+    let mut e = Engine::new(&cfg, Playback::None, memory_capture(1000, 2), stats.clone()).unwrap();
+    let (_, res) = drive(&mut e, 2, 2, 10, 3);
+    assert_eq!(res.len(), 3);
+    let inp = ramp(30, 10, 2);
+    let mut out = vec![0u8; 40];
+    let r = e.run(Block {
+        input: Some(&inp),
+        output: Some(&mut out),
+        frames: 10,
+        time: TimeInfo::default(),
+        status: StatusFlags::INPUT_OVERFLOW,
+    });
+    assert_eq!(r, CallbackResult::Abort);
+    assert_eq!(stats.outcome(), Outcome::Xrun);
+    assert_eq!(recorded(e), ramp(0, 40, 2));
+}
