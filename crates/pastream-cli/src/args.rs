@@ -44,12 +44,12 @@ Examples:
 pub struct Cli {
     /// Playback file: '-' reads standard input; null, {} or '' for none
     /// (record only).
-    #[arg(value_name = "INPUT|NULL", allow_hyphen_values = true)]
+    #[arg(value_name = "INPUT|NULL")]
     pub input: Option<String>,
 
     /// Recording file: '-' writes standard output; null, {} or '' (or
     /// nothing) for none (play only).
-    #[arg(value_name = "OUTPUT|NULL", allow_hyphen_values = true)]
+    #[arg(value_name = "OUTPUT|NULL")]
     pub output: Option<String>,
 
     /// List the audio devices and exit (default input marked >, default
@@ -99,7 +99,7 @@ pub struct Cli {
     /// recording catches the end). Negative, or the option alone: pad up to
     /// --duration, or forever. [default: 0]
     #[arg(short, long, num_args = 0..=1, default_missing_value = "-1",
-          allow_hyphen_values = true, value_name = "DURATION",
+          allow_negative_numbers = true, value_name = "DURATION",
           help_heading = "Playback and recording")]
     pub pad: Option<String>,
 

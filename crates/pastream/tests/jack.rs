@@ -12,10 +12,11 @@
 
 mod common;
 
-use std::fs::File;
+use common::jackd::{self, JACK_API, PERIOD, PORTS};
+
 use std::io::Write;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -27,138 +28,11 @@ use pastream::{DuplexStream, SampleFormat, StreamConfig, StreamError, Transfer};
 #[global_allocator]
 static ALLOC: AllocDisabler = AllocDisabler;
 
-const PERIOD: usize = 256;
-const PORTS: usize = 32;
-const JACK_API: &str = "JACK Audio Connection Kit";
-const INSTALL: &str = "apt-get install jackd2 (or run the whole suite with: bash run.sh test)";
-
 fn main() -> ExitCode {
-    if std::env::var_os("PASTREAM_JACK_CHILD").is_some() {
+    if jackd::is_child() {
         run_tests()
     } else {
-        with_server()
-    }
-}
-
-/// A jackd process started by this harness; stopped on drop.
-struct Server {
-    child: Child,
-    name: String,
-    log: std::path::PathBuf,
-}
-
-impl Server {
-    fn start(name: &str) -> Result<Server, String> {
-        let log = std::env::temp_dir().join(format!("{name}-jackd.log"));
-        let out =
-            File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let child = Command::new("jackd")
-            .args(["-n", name, "-S", "-L", &PORTS.to_string(), "-d", "dummy"])
-            .args(["-r", "48000", "-p", &PERIOD.to_string()])
-            .env("JACK_NO_AUDIO_RESERVATION", "1")
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("cannot run jackd: {e}; {INSTALL}"))?;
-        let mut server = Server {
-            child,
-            name: name.to_owned(),
-            log,
-        };
-        let t0 = Instant::now();
-        loop {
-            if let Ok(Some(status)) = server.child.try_wait() {
-                return Err(format!(
-                    "jackd exited ({status}) before its ports appeared; log:\n{}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                ));
-            }
-            let ports = Command::new("jack_lsp")
-                .args(["-s", name])
-                .env("JACK_NO_START_SERVER", "1")
-                .stderr(Stdio::null())
-                .output();
-            if let Ok(o) = ports {
-                if String::from_utf8_lossy(&o.stdout)
-                    .lines()
-                    .any(|l| l == "loopback:capture_1")
-                {
-                    return Ok(server);
-                }
-            }
-            if t0.elapsed() > Duration::from_secs(15) {
-                return Err(format!(
-                    "jackd did not show its loopback ports within 15 s; log:\n{}",
-                    std::fs::read_to_string(&server.log).unwrap_or_default()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let t0 = Instant::now();
-        while t0.elapsed() < Duration::from_secs(5) {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                let _ = std::fs::remove_file(&self.log);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        eprintln!("jackd '{}' ignored SIGTERM; killing it", self.name);
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn have(tool: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-fn with_server() -> ExitCode {
-    for tool in ["jackd", "jack_lsp"] {
-        if !have(tool) {
-            eprintln!("error: {tool} not found; the real-JACK tests need it: {INSTALL}");
-            println!("0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    }
-    let name = format!("pastream-test-{}", std::process::id());
-    let server = match Server::start(&name) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            println!("0 passed, 1 failed");
-            return ExitCode::FAILURE;
-        }
-    };
-    let status = std::env::current_exe().and_then(|exe| {
-        Command::new(exe)
-            .args(std::env::args().skip(1))
-            .env("PASTREAM_JACK_CHILD", "1")
-            .env("JACK_DEFAULT_SERVER", &name)
-            .env("JACK_NO_START_SERVER", "1")
-            .env("JACK_NO_AUDIO_RESERVATION", "1")
-            .status()
-    });
-    drop(server);
-    match status {
-        Ok(s) if s.success() => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(e) => {
-            eprintln!("error: cannot run the tests: {e}");
-            ExitCode::FAILURE
-        }
+        jackd::with_server()
     }
 }
 

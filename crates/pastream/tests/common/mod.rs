@@ -2,6 +2,7 @@
 //! integration tests.
 #![allow(dead_code)]
 
+pub mod jackd;
 pub mod suite;
 
 use std::sync::atomic::{AtomicU32, Ordering};

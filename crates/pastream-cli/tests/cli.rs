@@ -1,0 +1,533 @@
+//! The `pastream` binary end to end on the virtual loopback device
+//! (free-running, so that the tests take no longer than the files need).
+
+mod support;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pastream::SampleFormat;
+use pastream::soundfile::{FileOptions, Target};
+use support::*;
+
+const DEVICE: &str = "loopback, Virtual";
+
+fn free() -> Command {
+    pastream("free")
+}
+
+#[test]
+fn float_wav_round_trip() {
+    file_round_trip(free, DEVICE, "WAV", "FLOAT", "wav");
+}
+
+#[test]
+fn wav_16_round_trip() {
+    file_round_trip(free, DEVICE, "WAV", "PCM_16", "wav");
+}
+
+#[test]
+fn wav_24_round_trip() {
+    file_round_trip(free, DEVICE, "WAV", "PCM_24", "wav");
+}
+
+#[test]
+fn flac_round_trip() {
+    file_round_trip(free, DEVICE, "FLAC", "PCM_24", "flac");
+    file_round_trip(free, DEVICE, "FLAC", "PCM_16", "flac");
+}
+
+#[test]
+fn au_round_trip() {
+    file_round_trip(free, DEVICE, "AU", "PCM_16", "au");
+}
+
+#[test]
+fn more_types_round_trip() {
+    file_round_trip(free, DEVICE, "AIFF", "PCM_24", "aiff");
+    file_round_trip(free, DEVICE, "W64", "PCM_32", "w64");
+    file_round_trip(free, DEVICE, "CAF", "FLOAT", "caf");
+    file_round_trip(free, DEVICE, "RF64", "PCM_16", "rf64");
+}
+
+/// Writes a 2-channel 16-bit WAV of the test signal and returns it.
+fn input_wav(dir: &std::path::Path, frames: usize) -> (std::path::PathBuf, Vec<u8>) {
+    let data = signal(3, frames, 2, SampleFormat::I16, 16);
+    let p = dir.join("in.wav");
+    write_file(&p, "WAV", "PCM_16", 2, SampleFormat::I16, &data);
+    (p, data)
+}
+
+fn recorded(path: &std::path::Path) -> (usize, Vec<u8>) {
+    let (ch, _, data) = read_file(
+        &Target::Path(path.to_owned()),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    (ch, data)
+}
+
+#[test]
+fn duration_offset_pad_and_blocksize_change_the_recording_exactly() {
+    let dir = scratch("dop");
+    let (input, data) = input_wav(&dir, 10_000);
+    let out = dir.join("out.wav");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    // The virtual loopback delays by one block: 256 frames with -b 256.
+    let cases: &[(&[&str], usize, usize)] = &[
+        // (options, recorded frames, first recorded frame of the input)
+        (&["-b", "256"], 10_000, 0),
+        (&["-b", "256", "-d", "4000s"], 4000, 0),
+        (&["-b", "256", "-d", "0.05"], 2400, 0),
+        (&["-b", "256", "-p", "1Ks"], 10_000 + 1024, 0),
+        (&["-b", "256", "-p", "-d", "12000s"], 12_000, 0),
+        (&["-b", "256", "-o", "300s"], 10_000 - 300, 300),
+        (&["-b", "256", "-o", "300s", "-p", "300s"], 10_000, 300),
+        (&["-b", "0", "-p", "512s"], 10_000 + 512, 0),
+    ];
+    for (opts, frames, from) in cases {
+        let mut args = vec![i, o, "-D", DEVICE, "-q"];
+        args.extend_from_slice(opts);
+        let (code, _, err) = run(&mut free(), &args);
+        assert_eq!(code, 0, "{opts:?}: {err}");
+        let (ch, rec) = recorded(&out);
+        assert_eq!(ch, 2);
+        assert_eq!(rec.len() / 4, *frames, "{opts:?}");
+        let delay = if opts.contains(&"0") { 512 } else { 256 };
+        // Recorded frame k is input frame k + from - delay.
+        for k in 0..*frames {
+            let src = (k + from) as i64 - delay as i64;
+            let want: &[u8] = if src < 0 || src as usize >= 10_000 {
+                &[0, 0, 0, 0]
+            } else {
+                &data[src as usize * 4..src as usize * 4 + 4]
+            };
+            assert_eq!(&rec[k * 4..k * 4 + 4], want, "{opts:?} frame {k}");
+        }
+    }
+}
+
+#[test]
+fn loop_repeats_the_playback() {
+    let dir = scratch("loop");
+    let (input, data) = input_wav(&dir, 3000);
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-b",
+            "128",
+            "--loop",
+            "-d",
+            "10000s",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, rec) = recorded(&out);
+    assert_eq!(rec.len() / 4, 10_000);
+    let want: Vec<u8> = data
+        .iter()
+        .copied()
+        .cycle()
+        .take((10_000 - 128) * 4)
+        .collect();
+    assert_eq!(&rec[128 * 4..], &want[..]);
+}
+
+#[test]
+fn map_swaps_and_silences_channels() {
+    let dir = scratch("map");
+    let (input, data) = input_wav(&dir, 2000);
+    let out = dir.join("out.wav");
+    let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
+    for (map, want_ch) in [
+        ("2,1", [1usize, 0]),
+        ("0,1", [2, 0]),
+        (":2,1", [1, 0]),
+        ("2,1:2,1", [0, 1]),
+    ] {
+        let (code, _, err) = run(
+            &mut free(),
+            &[i, o, "-D", DEVICE, "-b", "64", "-p", "64s", "-m", map, "-q"],
+        );
+        assert_eq!(code, 0, "{map}: {err}");
+        let (_, rec) = recorded(&out);
+        for k in 0..2000 {
+            for c in 0..2 {
+                let got = &rec[(64 + k) * 4 + c * 2..(64 + k) * 4 + c * 2 + 2];
+                let want: &[u8] = match want_ch[c] {
+                    2 => &[0, 0],
+                    s => &data[k * 4 + s * 2..k * 4 + s * 2 + 2],
+                };
+                assert_eq!(got, want, "-m {map} frame {k} channel {c}");
+            }
+        }
+    }
+}
+
+#[test]
+fn channel_select_uses_chosen_device_channels() {
+    let dir = scratch("select");
+    let (input, data) = input_wav(&dir, 2000);
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-b",
+            "64",
+            "-p",
+            "64s",
+            "-s",
+            "5,3",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("5 in / 5 out"), "{err}");
+    let (ch, rec) = recorded(&out);
+    assert_eq!(ch, 2);
+    assert_eq!(&rec[64 * 4..], &data[..]);
+}
+
+#[test]
+fn record_only_and_play_only() {
+    let dir = scratch("directions");
+    let out = dir.join("rec.flac");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            "null",
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-c",
+            "3",
+            "-d",
+            "1000s",
+            "-r",
+            "44.1k",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("-> '") && err.contains("1000 frames"), "{err}");
+    let (ch, enc, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::F32,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, enc.as_str(), rec.len()), (3, "PCM_24", 1000 * 12));
+    assert!(
+        rec.iter().all(|&b| b == 0),
+        "a record-only loopback hears silence"
+    );
+
+    let (input, _) = input_wav(&dir, 5000);
+    let (code, stdout, err) = run(&mut free(), &[input.to_str().unwrap(), "-D", DEVICE]);
+    assert_eq!(code, 0, "{err}");
+    assert!(stdout.is_empty());
+    assert!(err.contains("5000 frames (00:00:00.104)"), "{err}");
+}
+
+#[test]
+fn int24_and_blocksize_zero_work() {
+    let dir = scratch("int24");
+    let data = signal(9, 8000, 2, SampleFormat::I24, 24);
+    let input = dir.join("in.wav");
+    write_file(&input, "WAV", "PCM_24", 2, SampleFormat::I24, &data);
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-f",
+            "int24",
+            "-b",
+            "0",
+            "-p",
+            "1Ks",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("int24, blocksize chosen by the host"), "{err}");
+    let (_, enc, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::I24,
+        &FileOptions::default(),
+    );
+    assert_eq!(enc, "PCM_24");
+    let d = find_preamble(&rec, SampleFormat::I24, 2).unwrap();
+    assert_samples_equal(&rec[d * 6..(d + 8000) * 6], &data, SampleFormat::I24, 2);
+}
+
+/// Pipes an AU file through `pastream - - -t au` and returns what came
+/// out on standard output.
+pub fn pipe_au(cmd: &mut Command, device: &str, au: Vec<u8>) -> (i32, Vec<u8>, String) {
+    let mut child = cmd
+        .args(["-", "-", "-t", "au", "-D", device, "-p", "2Ks"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&au));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn stdin_to_stdout_with_au() {
+    let dir = scratch("pipe");
+    let data = signal(5, 20_000, 2, SampleFormat::I16, 16);
+    let au = dir.join("in.au");
+    write_file(&au, "AU", "PCM_16", 2, SampleFormat::I16, &data);
+    let (code, stdout, err) = pipe_au(&mut free(), DEVICE, std::fs::read(&au).unwrap());
+    assert_eq!(code, 0, "{err}");
+    let got = dir.join("got.au");
+    std::fs::write(&got, &stdout).unwrap();
+    let (ch, enc, rec) = read_file(
+        &Target::Path(got),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, enc.as_str()), (2, "PCM_16"));
+    let d = find_preamble(&rec, SampleFormat::I16, 2).unwrap();
+    assert_samples_equal(&rec[d * 4..(d + 20_000) * 4], &data, SampleFormat::I16, 2);
+}
+
+#[test]
+fn sox_pipe_to_pastream_to_sox() {
+    let dir = scratch("sox");
+    let out = dir.join("out.wav");
+    let script = format!(
+        "set -o pipefail; sox -n -r 48000 -c 2 -b 16 -t au - synth 1 sine 440 | {} - - -t au -D '{DEVICE}' -p 1Ks -q | sox -t au - {}",
+        env!("CARGO_BIN_EXE_pastream"),
+        out.display()
+    );
+    let status = Command::new("bash")
+        .args(["-c", &script])
+        .env("PASTREAM_VIRTUAL", "free")
+        .status()
+        .expect("bash runs");
+    assert!(
+        status.success(),
+        "the sox pipeline failed; sox is needed: apt-get install sox (or bash run.sh test)"
+    );
+    let (ch, _, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, rec.len() / 4), (2, 48000 + 1024));
+}
+
+#[test]
+fn ctrl_c_stops_and_keeps_every_frame() {
+    let dir = scratch("sigint");
+    let out = dir.join("rec.wav");
+    // Record on the real-time clock until interrupted.
+    let child = pastream("")
+        .args([
+            "null",
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-c",
+            "2",
+            "-b",
+            "480",
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while !out.exists() && t0.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out_put = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out_put.stderr);
+    assert_eq!(out_put.status.code(), Some(0), "{err}");
+    let reported: usize = err
+        .lines()
+        .find(|l| l.contains("frames ("))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in {err}"));
+    assert!(err.contains(", stopped;"), "{err}");
+    let (_, rec) = recorded(&out);
+    assert!(reported >= 4800, "{reported}");
+    assert_eq!(
+        rec.len() / 4,
+        reported,
+        "every frame processed is in the file"
+    );
+}
+
+#[test]
+fn fatal_xruns_stop_with_status_3() {
+    let dir = scratch("xrun");
+    let (input, _) = input_wav(&dir, 10_000);
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut pastream("free,xrun@10"),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-b",
+            "256",
+            "--fatal-xruns",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(
+        err.trim(),
+        "pastream: stopped by an xrun after 2816 frames (output underflow) (--fatal-xruns); the recording keeps every frame up to there"
+    );
+    assert_eq!(recorded(&out).1.len() / 4, 2816);
+    // Without the option the xrun is counted and the run goes on.
+    let (code, _, err) = run(
+        &mut pastream("free,xrun@10"),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-b",
+            "256",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("xruns: 1 (input underflow 0, input overflow 0, output underflow 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn list_version_and_help() {
+    let (code, out, _) = run(&mut free(), &["-l"]);
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, 0);
+    assert!(out.contains("loopback, Virtual (128 in, 128 out)"), "{out}");
+    let (code, out, _) = run(&mut free(), &["--version"]);
+    assert_eq!(code, 0);
+    assert!(String::from_utf8(out).unwrap().starts_with("pastream 0."));
+    let (code, out, _) = run(&mut free(), &["-h"]);
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(code, 0);
+    for opt in [
+        "--list",
+        "--quiet",
+        "--version",
+        "--buffersize",
+        "--loop",
+        "--duration",
+        "--offset",
+        "--pad",
+        "--fatal-xruns",
+        "--map",
+        "--channel-select",
+        "--blocksize",
+        "--channels",
+        "--device",
+        "--format",
+        "--rate",
+        "--file-type",
+        "--encoding",
+        "--endian",
+    ] {
+        assert!(out.contains(opt), "{opt} missing from -h");
+    }
+}
+
+#[test]
+fn bad_input_gets_one_line_and_status_2() {
+    let dir = scratch("bad");
+    let (input, _) = input_wav(&dir, 1000);
+    let i = input.to_str().unwrap().to_owned();
+    let out = dir.join("out.wav").to_str().unwrap().to_owned();
+    let garbage = dir.join("garbage.wav");
+    std::fs::write(&garbage, b"RIFF\x24\x00\x00\x00WAVEfmt nonsense").unwrap();
+    let truncated = dir.join("truncated.wav");
+    let bytes = std::fs::read(&input).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let raw = dir.join("take.raw");
+    std::fs::write(&raw, [0u8; 400]).unwrap();
+    let a_dir = dir.to_str().unwrap().to_owned();
+    let (g, t, r) = (
+        garbage.to_str().unwrap().to_owned(),
+        truncated.to_str().unwrap().to_owned(),
+        raw.to_str().unwrap().to_owned(),
+    );
+    let missing = dir.join("missing.wav").to_str().unwrap().to_owned();
+    let flac_out = dir.join("o.flac").to_str().unwrap().to_owned();
+    let cases: Vec<(&str, Vec<&str>, String)> = vec![
+        ("missing file", vec![&missing], format!("pastream: cannot open '{missing}': System error : No such file or directory.")),
+        ("unreadable file", vec![&a_dir], format!("pastream: cannot open '{a_dir}': ")),
+        ("corrupt header", vec![&g], format!("pastream: cannot open '{g}': ")),
+        ("truncated file", vec![&t], format!("pastream: '{t}' is truncated: its header promises more than the 494 frames it holds")),
+        ("RAW without parameters", vec![&r, "-c", "1"], format!("pastream: '{r}' is a RAW file: give its sample rate, encoding (-r rate, -c channels, -e encoding)")),
+        ("unknown type", vec![&i, "-t", "mp4"], "pastream: --file-type: unknown file type 'mp4' (one of WAV,".into()),
+        ("unknown encoding", vec![&i, "-e", "pcm_12"], "pastream: --encoding: unknown encoding 'pcm_12' (one of PCM_S8,".into()),
+        ("bad duration", vec![&i, "-d", "1:2:3:4"], "pastream: --duration: '1:2:3:4' is not a duration (hh:mm:ss.frac, e.g. 1:30, or samples, e.g. 480ks)".into()),
+        ("negative offset", vec![&i, &out, "-o", "-10s"], "pastream: --offset: -10s is negative; an offset drops frames from the start".into()),
+        ("bad map", vec![&i, &out, "-m", "1,1"], "pastream: channel map names source channel 1 more than once".into()),
+        ("map out of range", vec![&i, &out, "-m", "3"], "pastream: channel map entry 1 names source channel 3, but there are only 2 channels".into()),
+        ("unknown device", vec![&i, "-D", "no such device"], "pastream: --device: no output device matching 'no such device'".into()),
+        ("output directory missing", vec![&i, "/nonexistent/dir/out.wav"], "pastream: cannot create '/nonexistent/dir/out.wav': directory '/nonexistent/dir' does not exist".into()),
+        ("stdout WAV", vec![&i, "-", "-t", "wav"], "pastream: WAV files cannot be written to a pipe ('-'); use a type that can, such as AU or RAW (-t au)".into()),
+        ("stdout without type", vec![&i, "-"], "pastream: cannot tell the file type of '-' from its name; give one with -t (e.g. -t wav)".into()),
+        ("unknown option", vec![&i, "--frobnicate"], "pastream: unexpected argument '--frobnicate' found (see pastream -h)".into()),
+        ("nothing to do", vec!["null"], "pastream: nothing to do: give a file to play, a file to record, or both (see pastream -h)".into()),
+        ("too many channels", vec![&i, "-D", DEVICE, "-c", "200"], "pastream: invalid setting for device 'loopback': 200 output channels requested, the device has at most 128".into()),
+        ("bad rate", vec![&i, "-r", "fast"], "pastream: --rate: 'fast' is not a size (a number, optionally with k, K, m or M, e.g. 48k)".into()),
+        ("FLAC float", vec![&i, &flac_out, "-e", "float", "-D", DEVICE], "pastream: FLAC files cannot hold FLOAT samples".into()),
+    ];
+    let mut table = String::from("\n| case | message | status |\n|---|---|---|\n");
+    for (case, args, want) in &cases {
+        let (code, stdout, err) = run(&mut free(), args);
+        assert_eq!(code, 2, "{case}: {err}");
+        assert!(stdout.is_empty(), "{case}");
+        assert_eq!(err.lines().count(), 1, "{case}: one line, got {err:?}");
+        assert!(
+            err.starts_with(want.as_str()),
+            "{case}: {err:?} does not start with {want:?}"
+        );
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{case}"
+        );
+        table.push_str(&format!("| {case} | `{}` | {code} |\n", err.trim()));
+    }
+    eprintln!("{table}");
+}
