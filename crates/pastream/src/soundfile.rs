@@ -447,6 +447,24 @@ impl SoundFile {
     /// cannot be read from a pipe.
     pub fn open(target: &Target, options: &FileOptions) -> Result<SoundFile, FileError> {
         let name = target.to_string();
+        if let Target::Path(p) = target {
+            // The system says best why a file cannot be opened at all.
+            let problem = match std::fs::File::open(p) {
+                Err(e) => Some(match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    _ => e.to_string(),
+                }),
+                Ok(_) if p.is_dir() => Some("it is a directory".to_owned()),
+                Ok(_) => None,
+            };
+            if let Some(reason) = problem {
+                return Err(FileError::Open {
+                    target: name,
+                    reason,
+                });
+            }
+        }
         let file_type = options.file_type.or_else(|| match target {
             Target::Path(p) if FileType::from_extension(p) == FileType::from_name("RAW") => {
                 FileType::from_name("RAW")

@@ -1,0 +1,144 @@
+//! The `pastream` binary on a real JACK server: files and pipes through
+//! PortAudio's JACK host and back, bit for bit. The harness starts its own
+//! server (see the library's tests/common/jackd.rs).
+
+#[path = "../../pastream/tests/common/jackd.rs"]
+mod jackd;
+mod support;
+
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::process::{Command, ExitCode, Stdio};
+
+use pastream::SampleFormat;
+use pastream::soundfile::{FileOptions, Target};
+use support::*;
+
+const DEVICE: &str = "loopback jack";
+
+fn jack() -> Command {
+    pastream("")
+}
+
+fn main() -> ExitCode {
+    if !jackd::is_child() {
+        return jackd::with_server();
+    }
+    let tests: &[(&str, fn())] = &[
+        ("float_wav_round_trip", || {
+            file_round_trip(jack, DEVICE, "WAV", "FLOAT", "wav")
+        }),
+        ("wav_16_round_trip", || {
+            file_round_trip(jack, DEVICE, "WAV", "PCM_16", "wav")
+        }),
+        ("wav_24_round_trip", || {
+            file_round_trip(jack, DEVICE, "WAV", "PCM_24", "wav")
+        }),
+        ("flac_round_trip", || {
+            file_round_trip(jack, DEVICE, "FLAC", "PCM_16", "flac")
+        }),
+        ("au_round_trip", || {
+            file_round_trip(jack, DEVICE, "AU", "PCM_16", "au")
+        }),
+        ("stdin_to_stdout_with_au", stdin_to_stdout_with_au),
+        ("record_only_and_play_only", record_only_and_play_only),
+    ];
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        print!("test cli_jack::{name} ... ");
+        let _ = std::io::stdout().flush();
+        if catch_unwind(AssertUnwindSafe(test)).is_ok() {
+            passed += 1;
+            println!("ok");
+        } else {
+            failed += 1;
+            println!("FAILED");
+        }
+    }
+    println!("\ncli_jack: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn stdin_to_stdout_with_au() {
+    let dir = scratch("jack-pipe");
+    let data = signal(5, 24_000, 2, SampleFormat::I16, 16);
+    let au = dir.join("in.au");
+    write_file(&au, "AU", "PCM_16", 2, SampleFormat::I16, &data);
+    let bytes = std::fs::read(&au).unwrap();
+    let mut child = jack()
+        .args(["-", "-", "-t", "au", "-D", DEVICE, "-p", "2Ks", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = dir.join("got.au");
+    std::fs::write(&got, &out.stdout).unwrap();
+    let (ch, _, rec) = read_file(
+        &Target::Path(got),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert_eq!(ch, 2);
+    let d = find_preamble(&rec, SampleFormat::I16, 2).unwrap();
+    assert_eq!(d, jackd::PERIOD, "blocksize 0: one period of delay");
+    assert_samples_equal(&rec[d * 4..(d + 24_000) * 4], &data, SampleFormat::I16, 2);
+}
+
+fn record_only_and_play_only() {
+    let dir = scratch("jack-directions");
+    let out = dir.join("rec.wav");
+    let (code, _, err) = run(
+        &mut jack(),
+        &[
+            "null",
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-c",
+            "4",
+            "-d",
+            "4800s",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (ch, _, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::F32,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, rec.len()), (4, 4800 * 16));
+    let input = dir.join("in.wav");
+    write_file(
+        &input,
+        "WAV",
+        "PCM_16",
+        2,
+        SampleFormat::I16,
+        &signal(1, 4800, 2, SampleFormat::I16, 16),
+    );
+    let (code, _, err) = run(&mut jack(), &[input.to_str().unwrap(), "-D", DEVICE]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("4800 frames"), "{err}");
+}
