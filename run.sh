@@ -38,7 +38,14 @@ case "${1:-}" in
         ;;
     demo)
         install_missing
-        cargo run --quiet --release -p pastream --example demo
+        cargo build --quiet --release -p pastream-cli
+        cargo build --quiet --release -p pastream --example demo
+        mkdir -p demo-out
+        echo "== a 3 s sweep, played through the virtual loopback device in real time, recorded:"
+        target/release/examples/demo make demo-out/sweep.wav
+        target/release/pastream demo-out/sweep.wav demo-out/recording.wav -D "loopback, Virtual" -p 0.1
+        echo "== what came back:"
+        target/release/examples/demo check demo-out/sweep.wav demo-out/recording.wav
         ;;
     test)
         install_missing

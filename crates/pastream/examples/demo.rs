@@ -1,15 +1,26 @@
-//! Plays a test signal through the virtual loopback device on its real-time
-//! clock, records it at the same time, and reports what came back.
+//! The two ends of the README's demo.
 //!
-//! Run with `cargo run --release --example demo`. Needs no sound card.
+//! `demo make FILE` writes a 3-second stereo sweep (24-bit WAV) that starts
+//! with a full-scale click; `demo check PLAYED RECORDED` finds the click in
+//! the recording, reports the round-trip delay and level, and checks that
+//! the recording holds the playback sample for sample.
 
 use std::process::ExitCode;
-use std::time::Instant;
 
-use pastream::{DuplexStream, SampleFormat, StreamConfig, Transfer, format};
+use pastream::SampleFormat;
+use pastream::format::{I24, from_bytes, to_bytes};
+use pastream::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target};
+
+const RATE: u32 = 48000;
 
 fn main() -> ExitCode {
-    match run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["make", file] => make(file),
+        ["check", played, recorded] => check(played, recorded),
+        _ => Err("usage: demo make FILE | demo check PLAYED RECORDED".into()),
+    };
+    match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -19,91 +30,83 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> Result<bool, pastream::StreamError> {
-    let rate = 48000.0;
-    let channels = 2;
-    let config = StreamConfig::new()
-        .device("loopback")
-        .channels(channels)
-        .format(SampleFormat::F32)
-        .samplerate(rate)
-        .blocksize(256);
-    let mut stream = DuplexStream::open(&config)?;
-    println!(
-        "device: {}, {} (virtual: no sound card needed)",
-        stream.device().name,
-        stream.device().hostapi_name
-    );
-
-    // Two seconds of a logarithmic sweep from 50 Hz to 10 kHz, left and
-    // right in opposite directions, starting with a full-scale click.
-    let frames = 2 * rate as usize;
-    let mut samples = Vec::with_capacity(frames * channels);
+fn make(file: &str) -> Result<bool, String> {
+    let frames = 3 * RATE as usize;
     let (f0, f1) = (50.0f64, 10_000.0f64);
-    let t_total = frames as f64 / rate;
+    let t_total = frames as f64 / f64::from(RATE);
+    let phase = |a: f64, b: f64, t: f64| {
+        let k = (b / a).ln();
+        2.0 * std::f64::consts::PI * a * t_total / k * ((t / t_total * k).exp() - 1.0)
+    };
+    let full = 8_388_607.0;
+    let mut samples = Vec::with_capacity(frames * 2);
     for i in 0..frames {
-        let t = i as f64 / rate;
-        let phase = |a: f64, b: f64| {
-            let k = (b / a).ln();
-            2.0 * std::f64::consts::PI * a * t_total / k * ((t / t_total * k).exp() - 1.0)
-        };
+        let t = i as f64 / f64::from(RATE);
         let (l, r) = if i == 0 {
-            (1.0, 1.0)
+            (full, full)
         } else {
-            (0.5 * phase(f0, f1).sin(), 0.5 * phase(f1, f0).sin())
+            (0.5 * full * phase(f0, f1, t).sin(), 0.5 * full * phase(f1, f0, t).sin())
         };
-        samples.push(l as f32);
-        samples.push(r as f32);
+        samples.push(I24(l.round() as i32));
+        samples.push(I24(r.round() as i32));
     }
-    let pad = 1024;
-    println!(
-        "playing and recording {:.1} s ({frames} frames, {channels} channels, float32, {rate} Hz, blocksize 256)...",
-        t_total
-    );
-    let t0 = Instant::now();
-    let recording = stream
-        .playrec(
-            format::to_bytes(&samples),
-            &Transfer::new().pad(pad).blocking(true),
-        )?
-        .unwrap_or_default();
-    let elapsed = t0.elapsed().as_secs_f64();
-    let recorded: Vec<f32> = format::from_bytes(&recording);
+    let mut f = SoundFile::create(
+        &Target::Path(file.into()),
+        &FileOptions {
+            file_type: FileType::from_name("WAV"),
+            encoding: Encoding::from_name("PCM_24"),
+            samplerate: Some(RATE),
+            channels: Some(2),
+            ..FileOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    f.write(&to_bytes(&samples), SampleFormat::I24)
+        .map_err(|e| e.to_string())?;
+    f.finalize().map_err(|e| e.to_string())?;
+    println!("wrote {file}: {t_total:.1} s stereo sweep, 50 Hz to 10 kHz, 24-bit, {RATE} Hz");
+    Ok(true)
+}
 
-    let delay = recorded
-        .chunks_exact(channels)
-        .position(|f| f[0] == 1.0)
-        .unwrap_or(usize::MAX);
-    let exact = delay != usize::MAX
-        && recorded.len() >= (delay + frames) * channels
-        && recorded[delay * channels..(delay + frames) * channels]
-            .iter()
-            .zip(&samples)
-            .all(|(a, b)| a.to_bits() == b.to_bits());
-    let peak = recorded.iter().fold(0.0f32, |m, s| m.max(s.abs()));
-    let xruns = stream.xruns();
-    println!("frames processed: {}", stream.frame_count());
-    println!("wall time: {elapsed:.2} s (real-time clock)");
-    if delay == usize::MAX {
-        println!("round-trip delay: the click was not found in the recording");
-    } else {
-        println!(
-            "round-trip delay: {delay} frames ({:.2} ms)",
-            delay as f64 / rate * 1000.0
-        );
+fn read_all(file: &str) -> Result<(usize, Vec<I24>), String> {
+    let mut f =
+        SoundFile::open(&Target::Path(file.into()), &FileOptions::default()).map_err(|e| e.to_string())?;
+    let ch = f.info().channels;
+    let mut bytes = Vec::new();
+    let mut buf = vec![0u8; 4096 * 3 * ch];
+    loop {
+        let n = f.read(&mut buf, SampleFormat::I24).map_err(|e| e.to_string())?;
+        if n == 0 {
+            break;
+        }
+        bytes.extend_from_slice(&buf[..n * 3 * ch]);
     }
-    println!("peak level: {:.1} dBFS", 20.0 * f64::from(peak).log10());
+    Ok((ch, from_bytes(&bytes)))
+}
+
+fn check(played: &str, recorded: &str) -> Result<bool, String> {
+    let (ch, play) = read_all(played)?;
+    let (rch, rec) = read_all(recorded)?;
+    if ch != rch {
+        return Err(format!("{played} has {ch} channels, {recorded} {rch}"));
+    }
+    let frames = play.len() / ch;
+    let click = play[0];
+    let Some(delay) = rec.chunks_exact(ch).position(|f| f[0] == click) else {
+        println!("the click is not in the recording: nothing came back");
+        return Ok(false);
+    };
+    let back = &rec[delay * ch..];
+    let exact = back.len() >= play.len() && back[..play.len()] == play[..];
+    let peak = rec.iter().map(|s| s.0.unsigned_abs()).max().unwrap_or(0);
     println!(
-        "xruns: {} (input underflow {}, input overflow {}, output underflow {}, output overflow {})",
-        xruns.total,
-        xruns.input_underflows,
-        xruns.input_overflows,
-        xruns.output_underflows,
-        xruns.output_overflows
+        "round-trip delay: {delay} frames ({:.2} ms)",
+        delay as f64 * 1000.0 / f64::from(RATE)
     );
+    println!("peak level: {:.1} dBFS", 20.0 * (f64::from(peak) / 8_388_608.0).log10());
     println!(
-        "recording {} the playback, sample for sample",
-        if exact { "matches" } else { "DOES NOT match" }
+        "the recording {} the {frames} played frames, sample for sample",
+        if exact { "holds all of" } else { "DOES NOT hold" }
     );
     Ok(exact)
 }
