@@ -323,16 +323,22 @@ fn run_plan(plan: &Plan) -> Outcome {
             }
         );
     }
+    // Levels cost time in the file threads: only kept for the status line.
+    let metering = !quiet && std::io::stderr().is_terminal();
     let meter_recording = output.is_some();
     if let Some(f) = input {
-        let lv = (!meter_recording).then(|| levels.clone());
+        let lv = (metering && !meter_recording).then(|| levels.clone());
         if let Err(e) = stream.set_source(file_source(f, format, plan.buffersize, lv)) {
             return bad(e);
         }
     }
     if let Some(f) = output {
-        if let Err(e) = stream.set_sink(file_sink(f, format, plan.buffersize, Some(levels.clone())))
-        {
+        if let Err(e) = stream.set_sink(file_sink(
+            f,
+            format,
+            plan.buffersize,
+            metering.then(|| levels.clone()),
+        )) {
             return bad(e);
         }
     }

@@ -15,7 +15,12 @@ const RATE: u32 = 48000;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["make", file] => make(file),
         ["check", played, recorded] => check(played, recorded),
         _ => Err("usage: demo make FILE | demo check PLAYED RECORDED".into()),
@@ -45,7 +50,10 @@ fn make(file: &str) -> Result<bool, String> {
         let (l, r) = if i == 0 {
             (full, full)
         } else {
-            (0.5 * full * phase(f0, f1, t).sin(), 0.5 * full * phase(f1, f0, t).sin())
+            (
+                0.5 * full * phase(f0, f1, t).sin(),
+                0.5 * full * phase(f1, f0, t).sin(),
+            )
         };
         samples.push(I24(l.round() as i32));
         samples.push(I24(r.round() as i32));
@@ -69,13 +77,15 @@ fn make(file: &str) -> Result<bool, String> {
 }
 
 fn read_all(file: &str) -> Result<(usize, Vec<I24>), String> {
-    let mut f =
-        SoundFile::open(&Target::Path(file.into()), &FileOptions::default()).map_err(|e| e.to_string())?;
+    let mut f = SoundFile::open(&Target::Path(file.into()), &FileOptions::default())
+        .map_err(|e| e.to_string())?;
     let ch = f.info().channels;
     let mut bytes = Vec::new();
     let mut buf = vec![0u8; 4096 * 3 * ch];
     loop {
-        let n = f.read(&mut buf, SampleFormat::I24).map_err(|e| e.to_string())?;
+        let n = f
+            .read(&mut buf, SampleFormat::I24)
+            .map_err(|e| e.to_string())?;
         if n == 0 {
             break;
         }
@@ -103,10 +113,17 @@ fn check(played: &str, recorded: &str) -> Result<bool, String> {
         "round-trip delay: {delay} frames ({:.2} ms)",
         delay as f64 * 1000.0 / f64::from(RATE)
     );
-    println!("peak level: {:.1} dBFS", 20.0 * (f64::from(peak) / 8_388_608.0).log10());
+    println!(
+        "peak level: {:.1} dBFS",
+        20.0 * (f64::from(peak) / 8_388_608.0).log10()
+    );
     println!(
         "the recording {} the {frames} played frames, sample for sample",
-        if exact { "holds all of" } else { "DOES NOT hold" }
+        if exact {
+            "holds all of"
+        } else {
+            "DOES NOT hold"
+        }
     );
     Ok(exact)
 }

@@ -179,7 +179,11 @@ impl WorkerContext {
     /// Sleeps for a fraction of a block: what a worker does when its ring
     /// has no room or no data.
     pub fn pause(&self) {
-        std::thread::sleep(self.pause);
+        if self.pause.is_zero() {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(self.pause);
+        }
     }
 }
 
@@ -436,6 +440,7 @@ pub struct Stream {
     rx_map: Option<ChannelMap>,
     transfer: Transfer,
     stop_on_xrun: bool,
+    free_running: bool,
     state: State,
     recording: Option<Vec<u8>>,
     deferred: Option<StreamError>,
@@ -498,6 +503,8 @@ impl Stream {
             virtual_options: config.virtual_options.clone(),
         };
         let host = host::open(&params)?;
+        let free_running =
+            device.is_virtual() && config.virtual_options.clock == Clock::FreeRunning;
         Ok(Stream {
             direction,
             host,
@@ -517,6 +524,7 @@ impl Stream {
             rx_map: None,
             transfer: Transfer::default(),
             stop_on_xrun: false,
+            free_running,
             state: State::Idle,
             recording: None,
             deferred: None,
@@ -833,6 +841,10 @@ impl Stream {
     }
 
     fn pause(&self) -> Duration {
+        // A free-running device waits for its workers: they must not sleep.
+        if self.free_running {
+            return Duration::ZERO;
+        }
         let block = if self.blocksize == 0 {
             256
         } else {
@@ -1037,7 +1049,9 @@ impl Stream {
     /// [`StreamError::BufferFull`], a worker's error, or a host failure.
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, StreamError> {
         let deadline = timeout.map(|t| Instant::now() + t);
-        let poll = self.pause().min(Duration::from_millis(1));
+        let poll = self
+            .pause()
+            .clamp(Duration::from_micros(100), Duration::from_millis(1));
         while self.state == State::Active && self.host.is_running() {
             if deadline.is_some_and(|d| Instant::now() >= d) {
                 return Ok(false);
