@@ -42,6 +42,10 @@ fn main() -> ExitCode {
         }),
         ("stdin_to_stdout_with_au", stdin_to_stdout_with_au),
         ("record_only_and_play_only", record_only_and_play_only),
+        (
+            "server_that_quits_ends_the_run_cleanly",
+            server_that_quits_ends_the_run_cleanly,
+        ),
     ];
     let filters: Vec<String> = std::env::args()
         .skip(1)
@@ -141,4 +145,64 @@ fn record_only_and_play_only() {
     let (code, _, err) = run(&mut jack(), &[input.to_str().unwrap(), "-D", DEVICE]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("4800 frames"), "{err}");
+}
+
+/// A second server of this test's own is killed while `pastream` records
+/// from it: one line, exit status 1, and a finalized file that holds every
+/// frame recorded before.
+fn server_that_quits_ends_the_run_cleanly() {
+    let dir = scratch("jack-vanish");
+    let out = dir.join("rec.wav");
+    let name = format!("pastream-vanish-{}", std::process::id());
+    let mut server = jackd::Server::start(&name).expect("a second JACK server starts");
+    let child = jack()
+        .args([
+            "null",
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-c",
+            "2",
+            "-f",
+            "int16",
+        ])
+        .env("JACK_DEFAULT_SERVER", &name)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 100_000 {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "nothing was recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    server.crash();
+    let result = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{err}");
+    let last = err.lines().last().unwrap_or_default();
+    assert_eq!(
+        last,
+        "pastream: the audio device stopped delivering audio for 2 s: it was disconnected, or its server quit"
+    );
+    let reported: usize = err
+        .lines()
+        .find(|l| l.contains("frames ("))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in {err}"));
+    let (_, _, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert!(reported > 0);
+    assert_eq!(
+        rec.len() / 4,
+        reported,
+        "every frame recorded is in the file"
+    );
 }

@@ -16,12 +16,14 @@
 mod convert;
 mod ffi;
 
-use std::cell::UnsafeCell;
+use std::cell::{Cell, UnsafeCell};
 use std::ffi::CStr;
+use std::mem::ManuallyDrop;
 use std::os::raw::{c_int, c_ulong, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, Latency};
 use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded};
@@ -235,6 +237,8 @@ struct Shared {
     convert: UnsafeCell<Converter>,
     running: AtomicBool,
     panicked: AtomicBool,
+    /// Counts callbacks, so that the owner sees whether audio still flows.
+    beats: AtomicU64,
     guard: Option<fn(&mut dyn FnMut())>,
 }
 
@@ -311,8 +315,9 @@ unsafe extern "C" fn on_block(
     user_data: *mut c_void,
 ) -> c_int {
     // SAFETY: user_data is the stream's boxed Shared, which outlives the
-    // PortAudio stream (it is dropped after Pa_CloseStream).
+    // PortAudio stream (it is dropped after Pa_CloseStream, or never).
     let shared = unsafe { &*user_data.cast::<Shared>() };
+    shared.beats.fetch_add(1, Ordering::Relaxed);
     // SAFETY: PortAudio passes a valid time info pointer (checked for null).
     let time = match unsafe { time_info.as_ref() } {
         Some(t) => TimeInfo {
@@ -346,11 +351,22 @@ unsafe extern "C" fn on_finished(user_data: *mut c_void) {
 }
 
 /// An open PortAudio stream.
+///
+/// If the device stops calling back while the stream runs (unplugged, or
+/// its server quit), the stream is *lost*: PortAudio cannot be trusted to
+/// stop or close it (its JACK host asserts, which aborts the process), so
+/// a lost stream is left open and its memory is never freed.
 pub(crate) struct PaHostStream {
     stream: *mut ffi::PaStream,
-    shared: Box<Shared>,
+    shared: ManuallyDrop<Box<Shared>>,
     started: bool,
-    _session: Session,
+    /// (callbacks seen, when that count last changed).
+    watch: Cell<(u64, Instant)>,
+    /// How long without a callback means the device is gone.
+    silence_limit: Duration,
+    lost: Cell<bool>,
+    lost_reported: bool,
+    session: ManuallyDrop<Session>,
 }
 
 // SAFETY: a PortAudio stream handle may be used from any thread, one call
@@ -443,6 +459,7 @@ impl PaHostStream {
             )),
             running: AtomicBool::new(false),
             panicked: AtomicBool::new(false),
+            beats: AtomicU64::new(0),
             guard: p.callback_guard,
         });
         let mut stream: *mut ffi::PaStream = std::ptr::null_mut();
@@ -479,11 +496,20 @@ impl PaHostStream {
         }
         // SAFETY: `stream` was just opened.
         unsafe { ffi::Pa_SetStreamFinishedCallback(stream, Some(on_finished)) };
+        // SAFETY: `stream` is open; the info is read at once.
+        let latency = unsafe { ffi::Pa_GetStreamInfo(stream).as_ref() }
+            .map_or(0.0, |i| i.inputLatency.max(i.outputLatency));
+        let block = p.blocksize as f64 / p.samplerate;
+        let silence_limit = Duration::from_secs_f64((8.0 * (latency + block)).max(2.0));
         Ok(PaHostStream {
             stream,
-            shared,
+            shared: ManuallyDrop::new(shared),
             started: false,
-            _session: session,
+            watch: Cell::new((0, Instant::now())),
+            silence_limit,
+            lost: Cell::new(false),
+            lost_reported: false,
+            session: ManuallyDrop::new(session),
         })
     }
 }
@@ -510,15 +536,33 @@ impl HostStream for PaHostStream {
             )));
         }
         self.started = true;
+        self.watch
+            .set((self.shared.beats.load(Ordering::Relaxed), Instant::now()));
         Ok(())
     }
 
     fn is_running(&self) -> bool {
-        self.shared.running.load(Ordering::Acquire)
+        if self.lost.get() || !self.shared.running.load(Ordering::Acquire) {
+            return false;
+        }
+        let beats = self.shared.beats.load(Ordering::Relaxed);
+        let (seen, since) = self.watch.get();
+        if beats != seen {
+            self.watch.set((beats, Instant::now()));
+        } else if since.elapsed() > self.silence_limit {
+            self.lost.set(true);
+            return false;
+        }
+        true
     }
 
     fn stop(&mut self, drain: bool) -> Result<Option<Box<dyn AudioCallback>>, DeviceError> {
         if !self.started {
+            return Ok(None);
+        }
+        if self.lost.get() {
+            // The callback stays where it is: it might still be called.
+            self.started = false;
             return Ok(None);
         }
         // SAFETY: an open, started stream. Stopping one whose callback
@@ -563,6 +607,13 @@ impl HostStream for PaHostStream {
     }
 
     fn take_error(&mut self) -> Option<String> {
+        if self.lost.get() && !self.lost_reported {
+            self.lost_reported = true;
+            return Some(format!(
+                "the audio device stopped delivering audio for {:.0} s: it was disconnected, or its server quit",
+                self.silence_limit.as_secs_f64()
+            ));
+        }
         self.shared
             .panicked
             .swap(false, Ordering::AcqRel)
@@ -572,10 +623,22 @@ impl HostStream for PaHostStream {
 
 impl Drop for PaHostStream {
     fn drop(&mut self) {
+        if self.lost.get() {
+            // Left open on purpose (see the type's docs): `shared` and the
+            // session are never dropped.
+            return;
+        }
         let _ = self.stop(false);
-        let _g = lock();
-        // SAFETY: an open stream, stopped; closed once. `shared` is dropped
-        // after this, when no callback can run any more.
-        unsafe { ffi::Pa_CloseStream(self.stream) };
+        {
+            let _g = lock();
+            // SAFETY: an open stream, stopped; closed once.
+            unsafe { ffi::Pa_CloseStream(self.stream) };
+        }
+        // SAFETY: both are dropped once, here, after the stream is closed,
+        // when no callback can run any more; neither is used afterwards.
+        unsafe {
+            ManuallyDrop::drop(&mut self.shared);
+            ManuallyDrop::drop(&mut self.session);
+        }
     }
 }
