@@ -98,38 +98,44 @@ fn print_stdout(text: String) -> Outcome {
     }
 }
 
-/// Picks the device: one query for both directions, or a pair that must
-/// name the same device.
-fn device(plan: &Plan, direction: Direction) -> Result<Option<DeviceSelector>, Outcome> {
+/// The devices: one query for both directions, or a pair
+/// `playback,recording` (the device text may itself hold a comma, as in
+/// "loopback, Virtual": the whole text is tried first).
+type Devices = (Option<DeviceSelector>, Option<DeviceSelector>);
+
+fn devices(plan: &Plan, direction: Direction) -> Result<Devices, Outcome> {
     let Some(text) = plan.device.as_deref() else {
-        return Ok(None);
+        return Ok((None, None));
     };
     let whole = DeviceSelector::from(text);
     match host::find_device(Some(&whole), direction) {
-        Ok(_) => Ok(Some(whole)),
+        Ok(_) => Ok((Some(whole), None)),
         Err(e) => {
             let Some((a, b)) = text.split_once(',') else {
                 return Err(bad(format!("--device: {e}")));
             };
-            let (a, b) = (a.trim(), b.trim());
             let pick = |t: &str, d| {
+                let t = t.trim();
+                if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "{}" {
+                    return Ok(None);
+                }
                 host::find_device(Some(&DeviceSelector::from(t)), d)
+                    .map(|d| Some(DeviceSelector::Index(d.index)))
                     .map_err(|e| bad(format!("--device: {e}")))
             };
-            let playback = (!a.is_empty() && direction != Direction::Input)
-                .then(|| pick(a, Direction::Output))
-                .transpose()?;
-            let recording = (!b.is_empty() && direction != Direction::Output)
-                .then(|| pick(b, Direction::Input))
-                .transpose()?;
-            match (playback, recording) {
-                (Some(p), Some(r)) if p.index != r.index => Err(bad(format!(
-                    "--device: playback on '{}' and recording on '{}' would need two devices in one stream; choose one duplex device",
-                    p.name, r.name
-                ))),
-                (Some(d), _) | (None, Some(d)) => Ok(Some(DeviceSelector::Index(d.index))),
-                (None, None) => Ok(None),
-            }
+            let playback = match direction {
+                Direction::Input => None,
+                _ => pick(a, Direction::Output)?,
+            };
+            let recording = match direction {
+                Direction::Output => None,
+                _ => pick(b, Direction::Input)?,
+            };
+            Ok(match direction {
+                Direction::Input => (recording, None),
+                Direction::Output => (playback, None),
+                Direction::Duplex => (playback, recording),
+            })
         }
     }
 }
@@ -199,7 +205,7 @@ fn run_plan(plan: &Plan) -> Outcome {
         _ => None,
     });
 
-    let device = match device(plan, direction) {
+    let (device, input_device) = match devices(plan, direction) {
         Ok(d) => d,
         Err(o) => return o,
     };
@@ -209,6 +215,9 @@ fn run_plan(plan: &Plan) -> Outcome {
         .virtual_options(virtual_options());
     if let Some(d) = device {
         config = config.device(d);
+    }
+    if let Some(d) = input_device {
+        config = config.input_device(d);
     }
     if let Some(r) = rate {
         config = config.samplerate(r);
@@ -306,12 +315,16 @@ fn run_plan(plan: &Plan) -> Outcome {
             output.as_ref().map_or("null".into(), |f| f.to_string())
         );
         let s = stream.stream();
-        let d = s.device();
+        let (d, di) = (s.device(), s.input_device());
+        let name = if d.index == di.index {
+            format!("{}, {}", d.name, d.hostapi_name)
+        } else {
+            format!("{} (in) + {} (out), {}", di.name, d.name, d.hostapi_name)
+        };
         let _ = writeln!(
             err,
-            "-- {}, {}: {} Hz, {} in / {} out, {}, blocksize {}",
-            d.name,
-            d.hostapi_name,
+            "-- {}: {} Hz, {} in / {} out, {}, blocksize {}",
+            name,
             s.samplerate(),
             s.channels().0,
             s.channels().1,

@@ -516,6 +516,7 @@ fn bad_input_gets_one_line_and_status_2() {
         ("negative offset", vec![&i, &out, "-o", "-10s"], "pastream: --offset: -10s is negative; an offset drops frames from the start".into()),
         ("bad map", vec![&i, &out, "-m", "1,1"], "pastream: channel map names source channel 1 more than once".into()),
         ("map out of range", vec![&i, &out, "-m", "3"], "pastream: channel map entry 1 names source channel 3, but there are only 2 channels".into()),
+        ("two virtual devices", vec![&i, &out, "-D", "output only,input only"], "pastream: invalid setting for device 'loopback (output only)': recording from 'loopback (input only), Virtual' while playing to 'loopback (output only), Virtual' needs two devices of one host API (not Virtual)".into()),
         ("unknown device", vec![&i, "-D", "no such device"], "pastream: --device: no output device matching 'no such device'".into()),
         ("output directory missing", vec![&i, "/nonexistent/dir/out.wav"], "pastream: cannot create '/nonexistent/dir/out.wav': directory '/nonexistent/dir' does not exist".into()),
         ("stdout WAV", vec![&i, "-", "-t", "wav"], "pastream: WAV files cannot be written to a pipe ('-'); use a type that can, such as AU or RAW (-t au)".into()),

@@ -42,6 +42,7 @@ fn main() -> ExitCode {
         }),
         ("stdin_to_stdout_with_au", stdin_to_stdout_with_au),
         ("record_only_and_play_only", record_only_and_play_only),
+        ("two_devices_in_one_stream", two_devices_in_one_stream),
         (
             "server_that_quits_ends_the_run_cleanly",
             server_that_quits_ends_the_run_cleanly,
@@ -205,4 +206,44 @@ fn server_that_quits_ends_the_run_cleanly() {
         reported,
         "every frame recorded is in the file"
     );
+}
+
+/// Playback on the JACK `system` device, recording from `loopback`: one
+/// stream over two devices. Nothing plays into the loopback, so the
+/// recording is silence, of the right length.
+fn two_devices_in_one_stream() {
+    let dir = scratch("jack-two");
+    let input = dir.join("in.wav");
+    write_file(
+        &input,
+        "WAV",
+        "PCM_16",
+        2,
+        SampleFormat::I16,
+        &signal(1, 9600, 2, SampleFormat::I16, 16),
+    );
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut jack(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            "system jack,loopback jack",
+            "-p",
+            "1Ks",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("-- loopback (in) + system (out), JACK Audio Connection Kit"),
+        "{err}"
+    );
+    let (ch, _, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, rec.len() / 4), (2, 9600 + 1024));
+    assert!(rec.iter().all(|&b| b == 0));
 }

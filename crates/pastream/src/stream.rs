@@ -207,6 +207,7 @@ impl Control {
 #[derive(Clone, Debug, Default)]
 pub struct StreamConfig {
     device: Option<DeviceSelector>,
+    input_device: Option<DeviceSelector>,
     samplerate: Option<f64>,
     input_channels: Option<usize>,
     output_channels: Option<usize>,
@@ -224,9 +225,19 @@ impl StreamConfig {
         StreamConfig::default()
     }
 
-    /// The device, by index or query string. Default: the default device.
+    /// The device, by index or query string, for input and output alike.
+    /// Default: the default device.
     pub fn device(mut self, device: impl Into<DeviceSelector>) -> Self {
         self.device = Some(device.into());
+        self.input_device = None;
+        self
+    }
+
+    /// A different device for the input of a duplex stream: the two
+    /// devices must belong to one host API (not the virtual one). Set it
+    /// after [`device`](Self::device). Default: the same device.
+    pub fn input_device(mut self, device: impl Into<DeviceSelector>) -> Self {
+        self.input_device = Some(device.into());
         self
     }
 
@@ -425,6 +436,7 @@ pub struct Stream {
     direction: Direction,
     host: Box<dyn HostStream>,
     device: DeviceInfo,
+    input_device: DeviceInfo,
     samplerate: f64,
     input_channels: usize,
     output_channels: usize,
@@ -462,13 +474,26 @@ impl std::fmt::Debug for Stream {
 
 impl Stream {
     fn open(direction: Direction, config: &StreamConfig) -> Result<Stream, StreamError> {
-        let device = host::find_device(config.device.as_ref(), direction)?;
+        let (device, input_device) = match (&config.input_device, direction) {
+            (Some(sel), Direction::Duplex) => (
+                host::find_device(config.device.as_ref(), Direction::Output)?,
+                host::find_device(Some(sel), Direction::Input)?,
+            ),
+            (Some(sel), Direction::Input) => {
+                let d = host::find_device(Some(sel), Direction::Input)?;
+                (d.clone(), d)
+            }
+            _ => {
+                let d = host::find_device(config.device.as_ref(), direction)?;
+                (d.clone(), d)
+            }
+        };
         let default_ch = |max: usize| 2.min(max);
         let input_channels = match direction {
             Direction::Output => 0,
             _ => config
                 .input_channels
-                .unwrap_or(default_ch(device.max_input_channels)),
+                .unwrap_or(default_ch(input_device.max_input_channels)),
         };
         let output_channels = match direction {
             Direction::Input => 0,
@@ -494,6 +519,7 @@ impl Stream {
         let params = HostParams {
             samplerate: config.samplerate.unwrap_or(device.default_samplerate),
             device: device.clone(),
+            input_device: input_device.clone(),
             input_channels,
             output_channels,
             format: config.format.unwrap_or(SampleFormat::F32),
@@ -509,6 +535,7 @@ impl Stream {
             direction,
             host,
             device,
+            input_device,
             samplerate: params.samplerate,
             input_channels,
             output_channels,
@@ -531,9 +558,15 @@ impl Stream {
         })
     }
 
-    /// The device the stream runs on.
+    /// The device the stream runs on (its output device, when input and
+    /// output are on two devices).
     pub fn device(&self) -> &DeviceInfo {
         &self.device
+    }
+
+    /// The device the stream records from: usually [`device`](Self::device).
+    pub fn input_device(&self) -> &DeviceInfo {
+        &self.input_device
     }
 
     /// Sample rate in Hz.

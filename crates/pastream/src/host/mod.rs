@@ -426,7 +426,10 @@ pub fn find_device(
 /// Settings to open a host stream with.
 #[derive(Clone, Debug)]
 pub(crate) struct HostParams {
+    /// The output device (or the input device, for an input stream).
     pub device: DeviceInfo,
+    /// The input device: usually the same as `device`.
+    pub input_device: DeviceInfo,
     pub input_channels: usize,
     pub output_channels: usize,
     pub format: SampleFormat,
@@ -444,13 +447,31 @@ pub(crate) fn check_settings(p: &HostParams) -> Result<(), DeviceError> {
         device: p.device.name.clone(),
         problem,
     };
-    for (ch, max, what) in [
-        (p.input_channels, p.device.max_input_channels, "input"),
-        (p.output_channels, p.device.max_output_channels, "output"),
+    for (ch, dev, what) in [
+        (p.input_channels, &p.input_device, "input"),
+        (p.output_channels, &p.device, "output"),
     ] {
+        let max = if what == "input" {
+            dev.max_input_channels
+        } else {
+            dev.max_output_channels
+        };
         if ch > max {
+            return Err(DeviceError::InvalidSetting {
+                device: dev.name.clone(),
+                problem: format!("{ch} {what} channels requested, the device has at most {max}"),
+            });
+        }
+    }
+    if p.input_device.index != p.device.index {
+        let same_api = p.input_device.hostapi == p.device.hostapi;
+        if p.device.is_virtual() || p.input_device.is_virtual() || !same_api {
             return Err(invalid(format!(
-                "{ch} {what} channels requested, the device has at most {max}"
+                "recording from '{}, {}' while playing to '{}, {}' needs two devices of one host API (not Virtual)",
+                p.input_device.name,
+                p.input_device.hostapi_name,
+                p.device.name,
+                p.device.hostapi_name
             )));
         }
     }
@@ -504,9 +525,9 @@ pub(crate) fn open(params: &HostParams) -> Result<Box<dyn HostStream>, DeviceErr
     match params.device.backend {
         Backend::Virtual(kind) => Ok(Box::new(loopback::VirtualStream::new(params.clone(), kind))),
         #[cfg(feature = "portaudio")]
-        Backend::PortAudio { index, float_host } => Ok(Box::new(portaudio::PaHostStream::open(
-            params, index, float_host,
-        )?)),
+        Backend::PortAudio { float_host, .. } => {
+            Ok(Box::new(portaudio::PaHostStream::open(params, float_host)?))
+        }
     }
 }
 

@@ -375,26 +375,27 @@ pub(crate) struct PaHostStream {
 unsafe impl Send for PaHostStream {}
 
 impl PaHostStream {
-    pub(crate) fn open(
-        p: &HostParams,
-        index: c_int,
-        float_host: bool,
-    ) -> Result<Self, DeviceError> {
+    pub(crate) fn open(p: &HostParams, float_host: bool) -> Result<Self, DeviceError> {
         let session = Session::new().map_err(DeviceError::Host)?;
         let _g = lock();
-        // The device list may have changed since it was read.
-        // SAFETY: initialised by `session`, serialised by `_g`.
-        let info = unsafe { ffi::Pa_GetDeviceInfo(index).as_ref() };
-        let name_now = info.map(|i| c_text(i.name));
-        if name_now.as_deref() != Some(p.device.name.as_str()) {
-            return Err(DeviceError::Host(format!(
-                "device '{}' is gone (the device list changed); list the devices again",
-                p.device.name
-            )));
+        let mut indexes = [0 as c_int; 2];
+        for (slot, d) in indexes.iter_mut().zip([&p.input_device, &p.device]) {
+            let index = d.backend_index().unwrap_or(-1);
+            // The device list may have changed since it was read.
+            // SAFETY: initialised by `session`, serialised by `_g`.
+            let info = unsafe { ffi::Pa_GetDeviceInfo(index).as_ref() };
+            let name_now = info.map(|i| c_text(i.name));
+            if name_now.as_deref() != Some(d.name.as_str()) {
+                return Err(DeviceError::Host(format!(
+                    "device '{}' is gone (the device list changed); list the devices again",
+                    d.name
+                )));
+            }
+            *slot = index;
         }
         let user = p.format;
-        let params =
-            |channels: usize, format: SampleFormat, low: f64, high: f64| ffi::PaStreamParameters {
+        let params = |index: c_int, channels: usize, format: SampleFormat, low: f64, high: f64| {
+            ffi::PaStreamParameters {
                 device: index,
                 channelCount: channels as c_int,
                 sampleFormat: pa_format(format),
@@ -404,20 +405,23 @@ impl PaHostStream {
                     Latency::Seconds(s) => s,
                 },
                 hostApiSpecificStreamInfo: std::ptr::null_mut(),
-            };
-        let d = &p.device;
+            }
+        };
+        let (di, d) = (&p.input_device, &p.device);
         let make = |format| {
             (
                 (p.input_channels > 0).then(|| {
                     params(
+                        indexes[0],
                         p.input_channels,
                         format,
-                        d.default_low_input_latency,
-                        d.default_high_input_latency,
+                        di.default_low_input_latency,
+                        di.default_high_input_latency,
                     )
                 }),
                 (p.output_channels > 0).then(|| {
                     params(
+                        indexes[1],
                         p.output_channels,
                         format,
                         d.default_low_output_latency,
