@@ -199,6 +199,66 @@ fn channel_select_uses_chosen_device_channels() {
 }
 
 #[test]
+fn raw_files_with_byte_order() {
+    let dir = scratch("raw");
+    let (input, data) = input_wav(&dir, 1000);
+    let out = dir.join("out.raw");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-b",
+            "100",
+            "-p",
+            "100s",
+            "-t",
+            "wav,raw",
+            "-e",
+            "null,pcm_16",
+            "--endian",
+            "null,big",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let raw = std::fs::read(&out).unwrap();
+    assert_eq!(raw.len(), 1100 * 4);
+    // Big-endian on disk: each sample's bytes swapped against the machine's.
+    for (k, (r, d)) in raw[400..]
+        .chunks_exact(2)
+        .zip(data.chunks_exact(2))
+        .enumerate()
+    {
+        let v = i16::from_ne_bytes([d[0], d[1]]).to_be_bytes();
+        assert_eq!(r, v, "sample {k}");
+    }
+    // And it plays back with its settings given.
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-t",
+            "raw",
+            "-e",
+            "pcm_16",
+            "-c",
+            "2",
+            "-r",
+            "48k",
+            "--endian",
+            "big",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("1100 frames ("), "{err}");
+}
+
+#[test]
 fn record_only_and_play_only() {
     let dir = scratch("directions");
     let out = dir.join("rec.flac");

@@ -1062,6 +1062,41 @@ mod tests {
     }
 
     #[test]
+    fn byte_order() {
+        let data = to_bytes(&[0x0102i16, 0x0304]);
+        for (endian, want) in [
+            (Endian::Big, [1u8, 2, 3, 4]),
+            (Endian::Little, [2, 1, 4, 3]),
+        ] {
+            let path = tmp(&format!("order-{endian:?}.raw"));
+            let o = FileOptions {
+                endian,
+                ..opts("RAW", Some("PCM_16"), 1)
+            };
+            let mut f = SoundFile::create(&Target::Path(path.clone()), &o).unwrap();
+            f.write(&data, SampleFormat::I16).unwrap();
+            f.finalize().unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), want, "{endian:?}");
+            let mut f = SoundFile::open(&Target::Path(path), &o).unwrap();
+            let mut back = [0u8; 4];
+            assert_eq!(f.read(&mut back, SampleFormat::I16).unwrap(), 2);
+            assert_eq!(&back[..], &data[..]);
+        }
+        let e = SoundFile::create(
+            &Target::Path(tmp("order.flac")),
+            &FileOptions {
+                endian: Endian::Big,
+                ..opts("FLAC", Some("PCM_16"), 1)
+            },
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "FLAC files cannot hold PCM_16 samples in big byte order"
+        );
+    }
+
+    #[test]
     fn types_from_names_and_extensions() {
         assert_eq!(FileType::from_name("flac").unwrap().name(), "FLAC");
         assert_eq!(

@@ -186,6 +186,14 @@ fn device_selection() {
     // An output-only device cannot record.
     let e = host::find_device(Some(&"output only".into()), Direction::Input).unwrap_err();
     assert_eq!(e.to_string(), "no input device matching 'output only'");
+    // Settings checked without opening a stream.
+    let jl = DeviceSelector::from("loopback jack");
+    host::check_input_settings(Some(&jl), 2, SampleFormat::I16, Some(48000.0)).unwrap();
+    host::check_output_settings(Some(&jl), PORTS, SampleFormat::F32, None).unwrap();
+    let e = host::check_input_settings(Some(&jl), 2, SampleFormat::F32, Some(44100.0)).unwrap_err();
+    assert!(e.to_string().contains("Invalid sample rate"), "{e}");
+    let e = host::check_output_settings(Some(&jl), PORTS + 1, SampleFormat::F32, None).unwrap_err();
+    assert!(e.to_string().contains("the device has at most 32"), "{e}");
     // A stream on a device with too few channels fails clearly.
     let e = DuplexStream::open(&jack_config(PORTS + 1, SampleFormat::F32, 256)).unwrap_err();
     assert!(

@@ -243,6 +243,17 @@ fn bad_input_is_a_typed_error() {
         "{e}"
     );
 
+    let v = pastream::DeviceSelector::from("loopback, Virtual");
+    pastream::host::check_input_settings(Some(&v), 128, F32, Some(96000.0)).unwrap();
+    let e = pastream::host::check_output_settings(Some(&v), 129, F32, None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "invalid setting for device 'loopback': 129 output channels requested, the device has at most 128"
+    );
+    let e = pastream::host::check_input_settings(Some(&"output only".into()), 1, F32, None)
+        .unwrap_err();
+    assert_eq!(e.to_string(), "no input device matching 'output only'");
+
     s.close().unwrap();
     let e = s.start().unwrap_err();
     assert_eq!(e.to_string(), "the stream is closed");

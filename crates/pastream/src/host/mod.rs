@@ -519,6 +519,73 @@ pub(crate) trait HostStream: Send {
     fn take_error(&mut self) -> Option<String>;
 }
 
+/// Checks that `device` (default: the default input) can record
+/// `channels` channels of `format` at `samplerate` (default: the device's),
+/// without opening a stream.
+///
+/// # Errors
+///
+/// [`DeviceError`] naming the device and what it cannot do.
+pub fn check_input_settings(
+    device: Option<&DeviceSelector>,
+    channels: usize,
+    format: SampleFormat,
+    samplerate: Option<f64>,
+) -> Result<(), DeviceError> {
+    check_direction(device, Direction::Input, channels, format, samplerate)
+}
+
+/// Checks that `device` (default: the default output) can play `channels`
+/// channels of `format` at `samplerate` (default: the device's), without
+/// opening a stream.
+///
+/// # Errors
+///
+/// [`DeviceError`] naming the device and what it cannot do.
+pub fn check_output_settings(
+    device: Option<&DeviceSelector>,
+    channels: usize,
+    format: SampleFormat,
+    samplerate: Option<f64>,
+) -> Result<(), DeviceError> {
+    check_direction(device, Direction::Output, channels, format, samplerate)
+}
+
+fn check_direction(
+    device: Option<&DeviceSelector>,
+    direction: Direction,
+    channels: usize,
+    format: SampleFormat,
+    samplerate: Option<f64>,
+) -> Result<(), DeviceError> {
+    let d = find_device(device, direction)?;
+    let input = direction == Direction::Input;
+    let p = HostParams {
+        samplerate: samplerate.unwrap_or(d.default_samplerate),
+        input_device: d.clone(),
+        device: d,
+        input_channels: if input { channels } else { 0 },
+        output_channels: if input { 0 } else { channels },
+        format,
+        blocksize: 0,
+        latency: Latency::High,
+        callback_guard: None,
+        virtual_options: VirtualOptions::default(),
+    };
+    if channels == 0 {
+        return Err(DeviceError::InvalidSetting {
+            device: p.device.name.clone(),
+            problem: format!("0 {} channels", direction.noun()),
+        });
+    }
+    check_settings(&p)?;
+    match p.device.backend {
+        Backend::Virtual(_) => Ok(()),
+        #[cfg(feature = "portaudio")]
+        Backend::PortAudio { float_host, .. } => portaudio::check(&p, float_host),
+    }
+}
+
 /// Opens a host stream.
 pub(crate) fn open(params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError> {
     check_settings(params)?;

@@ -228,6 +228,53 @@ fn pa_format(f: SampleFormat) -> ffi::PaSampleFormat {
     }
 }
 
+/// Asks PortAudio whether the device takes the settings (the format it
+/// would be asked for: float32 on float hosts).
+pub(crate) fn check(p: &HostParams, float_host: bool) -> Result<(), DeviceError> {
+    let session = Session::new().map_err(DeviceError::Host)?;
+    let _g = lock();
+    let index = p.device.backend_index().unwrap_or(-1);
+    let format = if float_host {
+        SampleFormat::F32
+    } else {
+        p.format
+    };
+    let params = |channels: usize, latency: f64| ffi::PaStreamParameters {
+        device: index,
+        channelCount: channels as c_int,
+        sampleFormat: pa_format(format),
+        suggestedLatency: latency,
+        hostApiSpecificStreamInfo: std::ptr::null_mut(),
+    };
+    let inp = (p.input_channels > 0)
+        .then(|| params(p.input_channels, p.device.default_high_input_latency));
+    let out = (p.output_channels > 0)
+        .then(|| params(p.output_channels, p.device.default_high_output_latency));
+    let ptr = |x: &Option<ffi::PaStreamParameters>| {
+        x.as_ref().map_or(std::ptr::null(), |x| x as *const _)
+    };
+    // SAFETY: initialised by `session`, serialised by `_g`; the parameters
+    // live on this stack frame during the call.
+    let e = unsafe { ffi::Pa_IsFormatSupported(ptr(&inp), ptr(&out), p.samplerate) };
+    drop(_g);
+    drop(session);
+    if e == ffi::paNoError {
+        Ok(())
+    } else {
+        Err(DeviceError::InvalidSetting {
+            device: p.device.name.clone(),
+            problem: format!(
+                "{} ({} Hz, {} in, {} out, {})",
+                error_text(e),
+                p.samplerate,
+                p.input_channels,
+                p.output_channels,
+                p.format
+            ),
+        })
+    }
+}
+
 /// What the callback thread and the stream's owner share.
 struct Shared {
     /// Set between start and stop; only the callback touches it then.
