@@ -3,7 +3,6 @@
 
 mod support;
 
-use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -329,27 +328,6 @@ fn int24_and_blocksize_zero_work() {
     assert_eq!(enc, "PCM_24");
     let d = find_preamble(&rec, SampleFormat::I24, 2).unwrap();
     assert_samples_equal(&rec[d * 6..(d + 8000) * 6], &data, SampleFormat::I24, 2);
-}
-
-/// Pipes an AU file through `pastream - - -t au` and returns what came
-/// out on standard output.
-pub fn pipe_au(cmd: &mut Command, device: &str, au: Vec<u8>) -> (i32, Vec<u8>, String) {
-    let mut child = cmd
-        .args(["-", "-", "-t", "au", "-D", device, "-p", "2Ks"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&au));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        out.stdout,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 #[test]

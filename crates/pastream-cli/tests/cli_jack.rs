@@ -6,8 +6,6 @@
 mod jackd;
 mod support;
 
-use std::io::Write;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Command, ExitCode, Stdio};
 
 use pastream::SampleFormat;
@@ -48,31 +46,13 @@ fn main() -> ExitCode {
             server_that_quits_ends_the_run_cleanly,
         ),
     ];
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in tests {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        print!("test cli_jack::{name} ... ");
-        let _ = std::io::stdout().flush();
-        if catch_unwind(AssertUnwindSafe(test)).is_ok() {
-            passed += 1;
-            println!("ok");
-        } else {
-            failed += 1;
-            println!("FAILED");
-        }
-    }
-    println!("\ncli_jack: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    jackd::run_tests(
+        "cli_jack",
+        tests
+            .iter()
+            .map(|(n, f)| (*n, Box::new(*f) as jackd::Test))
+            .collect(),
+    )
 }
 
 fn stdin_to_stdout_with_au() {
@@ -80,26 +60,10 @@ fn stdin_to_stdout_with_au() {
     let data = signal(5, 24_000, 2, SampleFormat::I16, 16);
     let au = dir.join("in.au");
     write_file(&au, "AU", "PCM_16", 2, SampleFormat::I16, &data);
-    let bytes = std::fs::read(&au).unwrap();
-    let mut child = jack()
-        .args(["-", "-", "-t", "au", "-D", DEVICE, "-p", "2Ks", "-q"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(&bytes));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout, err) = pipe_au(&mut jack(), DEVICE, std::fs::read(&au).unwrap());
+    assert_eq!(code, 0, "{err}");
     let got = dir.join("got.au");
-    std::fs::write(&got, &out.stdout).unwrap();
+    std::fs::write(&got, &stdout).unwrap();
     let (ch, _, rec) = read_file(
         &Target::Path(got),
         SampleFormat::I16,

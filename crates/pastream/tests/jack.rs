@@ -14,11 +14,9 @@ mod common;
 
 use common::jackd::{self, JACK_API, PERIOD, PORTS};
 
-use std::io::Write;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use assert_no_alloc::AllocDisabler;
 use common::*;
@@ -57,22 +55,10 @@ const JACK: Rig = Rig {
     int32_bits: 24,
 };
 
-/// A test of this binary.
-type JackTest = Box<dyn Fn()>;
-
 fn run_tests() -> ExitCode {
     // ALSA reports every card it does not find on this machine.
     host::set_quiet(true);
-    // One line per panic: some tests panic on purpose, in worker threads.
-    std::panic::set_hook(Box::new(|info| {
-        let thread = std::thread::current();
-        eprintln!("  panic in {}: {info}", thread.name().unwrap_or("?"));
-    }));
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    let mut tests: Vec<(&str, JackTest)> = vec![
+    let mut tests: Vec<(&str, jackd::Test)> = vec![
         (
             "device_list_shows_jack_and_virtual_devices",
             Box::new(device_list),
@@ -90,31 +76,7 @@ fn run_tests() -> ExitCode {
     for (name, f) in common::suite::ALL {
         tests.push((name, Box::new(move || f(&JACK))));
     }
-    let (mut passed, mut failed) = (0, 0);
-    for (name, test) in tests {
-        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
-            continue;
-        }
-        print!("test jack::{name} ... ");
-        let _ = std::io::stdout().flush();
-        let t0 = Instant::now();
-        match catch_unwind(AssertUnwindSafe(test)) {
-            Ok(()) => {
-                passed += 1;
-                println!("ok ({:.1} s)", t0.elapsed().as_secs_f64());
-            }
-            Err(_) => {
-                failed += 1;
-                println!("FAILED");
-            }
-        }
-    }
-    println!("\njack: {passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    jackd::run_tests("jack", tests)
 }
 
 fn device_list() {

@@ -30,44 +30,10 @@ macro_rules! suite {
                 common::suite::$name(&VIRTUAL);
             }
         )*
-        /// Every test of the shared suite has its wrapper above.
-        #[test]
-        fn the_whole_suite_runs_here() {
-            let here = [$(stringify!($name)),*];
-            for (name, _) in common::suite::ALL {
-                assert!(here.contains(name), "{name} is not run on the virtual device");
-            }
-        }
     };
 }
 
-suite!(
-    chunks_bit_exact_after_preamble,
-    chunks_into_caller_buffer,
-    chunks_with_variable_blocksize,
-    chunks_overlap,
-    chunks_end_with_the_stream,
-    tx_and_rx_channel_permutations,
-    map_silences_channels,
-    offset_drops_first_frames,
-    frames_sets_the_length,
-    pad_adds_silent_frames,
-    padding_switch_when_playback_runs_out,
-    frames_pad_offset_combinations,
-    negative_pad_pads_up_to_frames,
-    stream_replay,
-    looping_five_times_bit_exact,
-    looping_a_ring_source,
-    feeder_error_comes_back,
-    drainer_error_comes_back,
-    panicking_feeder_is_an_error_not_a_crash,
-    buffer_empty_when_frames_exceed_playback,
-    buffer_full_when_nobody_reads,
-    feeder_and_drainer_threads_carry_every_frame,
-    every_format_many_channels_bit_exact,
-    playback_only_and_record_only,
-    callback_panic_aborts_and_is_reported,
-);
+common::suite::for_each_suite_test!(suite);
 
 #[test]
 fn max_channels_round_trip() {

@@ -2,6 +2,7 @@
 //! what it recorded.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -216,4 +217,25 @@ pub fn file_round_trip(
     assert_eq!(rec.len(), (12_000 + 2048) * fs);
     let delay = find_preamble(&rec, format, 2).expect("preamble");
     assert_samples_equal(&rec[delay * fs..(delay + 12_000) * fs], &data, format, 2);
+}
+
+/// Pipes an AU file through `pastream - - -t au` and returns what came
+/// out on standard output.
+pub fn pipe_au(cmd: &mut Command, device: &str, au: Vec<u8>) -> (i32, Vec<u8>, String) {
+    let mut child = cmd
+        .args(["-", "-", "-t", "au", "-D", device, "-p", "2Ks", "-q"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(&au));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }

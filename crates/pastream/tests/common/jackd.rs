@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 use std::fs::File;
+use std::io::Write;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -152,5 +154,45 @@ pub fn with_server() -> ExitCode {
             eprintln!("error: cannot run the tests: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// A test run by [`run_tests`].
+pub type Test = Box<dyn Fn()>;
+
+/// Runs the tests whose names contain one of the command line's words (all
+/// without words), one after the other, and prints `suite: N passed, M
+/// failed`.
+pub fn run_tests(suite: &str, tests: Vec<(&str, Test)>) -> ExitCode {
+    // One line per panic: some tests panic on purpose, in worker threads.
+    std::panic::set_hook(Box::new(|info| {
+        let thread = std::thread::current();
+        eprintln!("  panic in {}: {info}", thread.name().unwrap_or("?"));
+    }));
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let (mut passed, mut failed) = (0, 0);
+    for (name, test) in tests {
+        if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
+            continue;
+        }
+        print!("test {suite}::{name} ... ");
+        let _ = std::io::stdout().flush();
+        let t0 = Instant::now();
+        if catch_unwind(AssertUnwindSafe(test)).is_ok() {
+            passed += 1;
+            println!("ok ({:.1} s)", t0.elapsed().as_secs_f64());
+        } else {
+            failed += 1;
+            println!("FAILED");
+        }
+    }
+    println!("\n{suite}: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }

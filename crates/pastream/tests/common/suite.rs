@@ -630,31 +630,42 @@ macro_rules! named {
     };
 }
 
+/// Calls the macro `$m` with the name of every test of the suite, so
+/// that each test binary that runs the suite lists it once, here.
+macro_rules! for_each_suite_test {
+    ($m:ident) => {
+        $m! {
+            chunks_bit_exact_after_preamble,
+            chunks_into_caller_buffer,
+            chunks_with_variable_blocksize,
+            chunks_overlap,
+            chunks_end_with_the_stream,
+            tx_and_rx_channel_permutations,
+            map_silences_channels,
+            offset_drops_first_frames,
+            frames_sets_the_length,
+            pad_adds_silent_frames,
+            padding_switch_when_playback_runs_out,
+            frames_pad_offset_combinations,
+            negative_pad_pads_up_to_frames,
+            stream_replay,
+            looping_five_times_bit_exact,
+            looping_a_ring_source,
+            feeder_error_comes_back,
+            drainer_error_comes_back,
+            panicking_feeder_is_an_error_not_a_crash,
+            buffer_empty_when_frames_exceed_playback,
+            buffer_full_when_nobody_reads,
+            feeder_and_drainer_threads_carry_every_frame,
+            every_format_many_channels_bit_exact,
+            playback_only_and_record_only,
+            callback_panic_aborts_and_is_reported,
+        }
+    };
+}
+// Not every test binary that includes this module runs the suite by name.
+#[allow(unused_imports)]
+pub(crate) use for_each_suite_test;
+
 /// Every test of the suite, by name.
-pub const ALL: &[(&str, SuiteTest)] = named![
-    chunks_bit_exact_after_preamble,
-    chunks_into_caller_buffer,
-    chunks_with_variable_blocksize,
-    chunks_overlap,
-    chunks_end_with_the_stream,
-    tx_and_rx_channel_permutations,
-    map_silences_channels,
-    offset_drops_first_frames,
-    frames_sets_the_length,
-    pad_adds_silent_frames,
-    padding_switch_when_playback_runs_out,
-    frames_pad_offset_combinations,
-    negative_pad_pads_up_to_frames,
-    stream_replay,
-    looping_five_times_bit_exact,
-    looping_a_ring_source,
-    feeder_error_comes_back,
-    drainer_error_comes_back,
-    panicking_feeder_is_an_error_not_a_crash,
-    buffer_empty_when_frames_exceed_playback,
-    buffer_full_when_nobody_reads,
-    feeder_and_drainer_threads_carry_every_frame,
-    every_format_many_channels_bit_exact,
-    playback_only_and_record_only,
-    callback_panic_aborts_and_is_reported,
-];
+pub const ALL: &[(&str, SuiteTest)] = for_each_suite_test!(named);
