@@ -112,7 +112,7 @@ fn record_only_and_play_only() {
     assert!(err.contains("4800 frames"), "{err}");
 }
 
-/// A second server of this test's own is killed while `pastream` records
+/// A second server of this test's own quits while `pastream` records
 /// from it: one line, exit status 1, and a finalized file that holds every
 /// frame recorded before.
 fn server_that_quits_ends_the_run_cleanly() {
@@ -144,7 +144,7 @@ fn server_that_quits_ends_the_run_cleanly() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    server.crash();
+    server.quit();
     let result = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{err}");

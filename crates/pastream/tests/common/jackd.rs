@@ -84,9 +84,14 @@ impl Server {
 }
 
 impl Server {
-    /// Kills the server as a crash would (SIGKILL), and reaps it.
-    pub fn crash(&mut self) {
-        let _ = self.child.kill();
+    /// Makes the server quit under its clients (SIGTERM) and reaps it. A
+    /// SIGKILL would leave the server's entry in JACK's registry of
+    /// servers, which holds only a few: enough of those and no server
+    /// starts any more.
+    pub fn quit(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
