@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the build and the tests need.
-DEBS=(pkg-config gcc libc6-dev portaudio19-dev libsndfile1-dev jackd2 sox)
+DEBS=(pkg-config gcc libc6-dev portaudio19-dev libsndfile1-dev jackd2 sox procps util-linux)
 
 as_root() {
     if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
