@@ -239,3 +239,25 @@ pub fn pipe_au(cmd: &mut Command, device: &str, au: Vec<u8>) -> (i32, Vec<u8>, S
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Pipes a 16-bit AU file through `pastream - - -t au` and checks that
+/// standard output holds it, bit for bit, after `delay` frames.
+pub fn stdin_to_stdout_au(cmd: fn() -> Command, device: &str, delay: usize) {
+    let dir = scratch(&format!("pipe-{}", device.replace([' ', ','], "-")));
+    let data = signal(5, 20_000, 2, SampleFormat::I16, 16);
+    let au = dir.join("in.au");
+    write_file(&au, "AU", "PCM_16", 2, SampleFormat::I16, &data);
+    let (code, stdout, err) = pipe_au(&mut cmd(), device, std::fs::read(&au).unwrap());
+    assert_eq!(code, 0, "{err}");
+    let got = dir.join("got.au");
+    std::fs::write(&got, &stdout).unwrap();
+    let (ch, enc, rec) = read_file(
+        &Target::Path(got),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    assert_eq!((ch, enc.as_str()), (2, "PCM_16"));
+    let d = find_preamble(&rec, SampleFormat::I16, 2).unwrap();
+    assert_eq!(d, delay);
+    assert_samples_equal(&rec[d * 4..(d + 20_000) * 4], &data, SampleFormat::I16, 2);
+}
