@@ -868,7 +868,13 @@ impl Stream {
                 std::thread::sleep(Duration::from_micros(200));
             }
         }
-        self.host.start(Box::new(engine))?;
+        if let Err(e) = self.host.start(Box::new(engine)) {
+            // The workers are running: tell them the run is over and join
+            // them. The engine, and the ring ends it held, are gone.
+            self.control.stopping.store(true, Ordering::Release);
+            self.restore(Playback::None, Capture::None);
+            return Err(e.into());
+        }
         self.state = State::Active;
         Ok(())
     }
