@@ -529,6 +529,10 @@ fn bad_input_gets_one_line_and_status_2() {
     let locked = dir.join("locked.wav").to_str().unwrap().to_owned();
     std::fs::copy(&input, &locked).unwrap();
     std::fs::set_permissions(&locked, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    // The other user runs a copy of the binary from the scratch directory:
+    // the build directory may be where only root can go.
+    let own_copy = dir.join("pastream");
+    std::fs::copy(env!("CARGO_BIN_EXE_pastream"), &own_copy).unwrap();
     let flac_out = dir.join("o.flac").to_str().unwrap().to_owned();
     let cases: Vec<(&str, Vec<&str>, String)> = vec![
         ("missing file", vec![&missing], format!("pastream: cannot open '{missing}': no such file")),
@@ -563,7 +567,7 @@ fn bad_input_gets_one_line_and_status_2() {
                 "--reuid=65534",
                 "--regid=65534",
                 "--clear-groups",
-                env!("CARGO_BIN_EXE_pastream"),
+                own_copy.to_str().unwrap(),
             ])
             .env("PASTREAM_VIRTUAL", "free");
         }
