@@ -198,7 +198,7 @@ pub struct Cli {
 pub type ArgError = String;
 
 /// `null`, `{}` and `''` stand for "none / the default".
-fn is_null(s: &str) -> bool {
+pub fn is_null(s: &str) -> bool {
     let t = s.trim();
     t.is_empty() || t.eq_ignore_ascii_case("null") || t == "{}"
 }

@@ -16,7 +16,7 @@ use pastream::{
 };
 
 use crate::Outcome;
-use crate::args::{Cli, Plan};
+use crate::args::{Cli, Plan, is_null};
 
 /// The three kinds of stream, behind one face.
 enum AnyStream {
@@ -116,7 +116,7 @@ fn devices(plan: &Plan, direction: Direction) -> Result<Devices, Outcome> {
             };
             let pick = |t: &str, d| {
                 let t = t.trim();
-                if t.is_empty() || t.eq_ignore_ascii_case("null") || t == "{}" {
+                if is_null(t) {
                     return Ok(None);
                 }
                 host::find_device(Some(&DeviceSelector::from(t)), d)

@@ -398,12 +398,7 @@ fn ctrl_c_stops_and_keeps_every_frame() {
     let out_put = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out_put.stderr);
     assert_eq!(out_put.status.code(), Some(0), "{err}");
-    let reported: usize = err
-        .lines()
-        .find(|l| l.contains("frames ("))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no summary in {err}"));
+    let reported = reported_frames(&err);
     assert!(err.contains(", stopped;"), "{err}");
     let (_, rec) = recorded(&out);
     assert!(reported >= 4800, "{reported}");

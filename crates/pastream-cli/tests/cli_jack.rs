@@ -146,12 +146,7 @@ fn server_that_quits_ends_the_run_cleanly() {
         last,
         "pastream: the audio device stopped delivering audio for 2 s: it was disconnected, or its server quit"
     );
-    let reported: usize = err
-        .lines()
-        .find(|l| l.contains("frames ("))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no summary in {err}"));
+    let reported = reported_frames(&err);
     let (_, _, rec) = read_file(
         &Target::Path(out),
         SampleFormat::I16,

@@ -261,3 +261,13 @@ pub fn stdin_to_stdout_au(cmd: fn() -> Command, device: &str, delay: usize) {
     assert_eq!(d, delay);
     assert_samples_equal(&rec[d * 4..(d + 20_000) * 4], &data, SampleFormat::I16, 2);
 }
+
+/// The frame count of the summary line `pastream` prints at the end.
+pub fn reported_frames(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .find(|l| l.contains("frames ("))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no summary in {stderr}"))
+}
