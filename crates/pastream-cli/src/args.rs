@@ -4,7 +4,7 @@ use clap::Parser;
 
 use pastream::ChannelMap;
 use pastream::SampleFormat;
-use pastream::soundfile::{Encoding, Endian, FileType, Target};
+use pastream::io::soundfile::{Encoding, Endian, FileType, Target};
 use pastream::units::{Duration, parse_size};
 
 const ABOUT: &str = "\

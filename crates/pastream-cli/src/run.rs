@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration as Wait, Instant};
 
-use pastream::fileio::{Levels, file_sink, file_source};
-use pastream::host::{self, DeviceSelector, Direction};
-use pastream::soundfile::{FileOptions, SoundFile};
+use pastream::host::{self, DeviceError, DeviceSelector, Direction};
+use pastream::io::file::{file_sink, file_source};
+use pastream::io::levels::Levels;
+use pastream::io::soundfile::{FileError, FileOptions, SoundFile};
 use pastream::units::hms;
 use pastream::{
     ChannelMap, Clock, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink,
@@ -70,15 +71,33 @@ fn bad(e: impl ToString) -> Outcome {
     Outcome::BadInput(e.to_string())
 }
 
+/// A file error in the library's words, with the option that helps.
+fn file_error(e: &FileError) -> Outcome {
+    let hint = match e {
+        FileError::RawNeeds { .. } => " (-r rate, -c channels, -e encoding)",
+        FileError::PipeWrite { .. } | FileError::PipeRead { .. } => " (-t au)",
+        FileError::UnknownType(_) => "; give one with -t (e.g. -t wav)",
+        _ => "",
+    };
+    bad(format!("{e}{hint}"))
+}
+
+/// A device error in the library's words, with the option that helps.
+fn device_error(e: &DeviceError) -> String {
+    match e {
+        DeviceError::NoSuchIndex { .. } => format!("--device: {e}; list them with -l"),
+        _ => format!("--device: {e}"),
+    }
+}
+
 /// Runs the command line.
 pub fn run(cli: &Cli) -> Outcome {
-    host::set_quiet(true);
     if cli.version {
         return print_stdout(format!(
             "pastream {} ({}, {})\n",
             env!("CARGO_PKG_VERSION"),
             host::portaudio::version().unwrap_or_else(|| "no PortAudio".into()),
-            pastream::soundfile::version()
+            pastream::io::soundfile::version()
         ));
     }
     if cli.list {
@@ -112,7 +131,7 @@ fn devices(plan: &Plan, direction: Direction) -> Result<Devices, Outcome> {
         Ok(_) => Ok((Some(whole), None)),
         Err(e) => {
             let Some((a, b)) = text.split_once(',') else {
-                return Err(bad(format!("--device: {e}")));
+                return Err(bad(device_error(&e)));
             };
             let pick = |t: &str, d| {
                 let t = t.trim();
@@ -121,7 +140,7 @@ fn devices(plan: &Plan, direction: Direction) -> Result<Devices, Outcome> {
                 }
                 host::find_device(Some(&DeviceSelector::from(t)), d)
                     .map(|d| Some(DeviceSelector::Index(d.index)))
-                    .map_err(|e| bad(format!("--device: {e}")))
+                    .map_err(|e| bad(device_error(&e)))
             };
             let playback = match direction {
                 Direction::Input => None,
@@ -169,7 +188,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     // The playback file decides the rate, channels and format unless told.
     let input = match &plan.input {
         None => None,
-        Some(t) => match SoundFile::open(
+        Some(t) => match SoundFile::open_with(
             t,
             &FileOptions {
                 file_type: plan.file_type.playback,
@@ -181,7 +200,7 @@ fn run_plan(plan: &Plan) -> Outcome {
             },
         ) {
             Ok(f) => Some(f),
-            Err(e) => return bad(e),
+            Err(e) => return file_error(&e),
         },
     };
     let file_channels = input.as_ref().map(|f| f.info().channels);
@@ -212,7 +231,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     let mut config = StreamConfig::new()
         .format(format)
         .blocksize(plan.blocksize)
-        .virtual_options(virtual_options());
+        .host_option(virtual_options());
     if let Some(d) = device {
         config = config.device(d);
     }
@@ -297,7 +316,7 @@ fn run_plan(plan: &Plan) -> Outcome {
             };
             match SoundFile::create(t, &options) {
                 Ok(f) => Some(f),
-                Err(e) => return bad(e),
+                Err(e) => return file_error(&e),
             }
         }
     };
@@ -379,7 +398,7 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
     }
     let prebuffer = Prebuffer::Frames(
         plan.buffersize
-            .unwrap_or(pastream::fileio::DEFAULT_FILE_BUFFER)
+            .unwrap_or(pastream::io::file::DEFAULT_FILE_BUFFER)
             / 2,
     );
     if let Err(e) = s.start_with(prebuffer) {
@@ -433,7 +452,7 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
         Err(e @ StreamError::Xrun { .. }) => Outcome::Xrun(format!(
             "{e} (--fatal-xruns); the recording keeps every frame up to there"
         )),
-        Err(StreamError::Sink(e)) if e.to_string().contains("Broken pipe") => Outcome::Done,
+        Err(e) if e.is_broken_pipe() => Outcome::Done,
         Err(e) => Outcome::Failed(e.to_string()),
     }
 }

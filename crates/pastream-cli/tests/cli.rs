@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pastream::SampleFormat;
-use pastream::soundfile::{FileOptions, Target};
+use pastream::io::soundfile::{FileOptions, Target};
 use support::*;
 
 const DEVICE: &str = "loopback, Virtual";

@@ -1,15 +1,15 @@
 //! The `pastream` binary on a real JACK server: files and pipes through
 //! PortAudio's JACK host and back, bit for bit. The harness starts its own
-//! server (see the library's tests/common/jackd.rs).
+//! server (see `pastream_testkit::jackd`).
 
-#[path = "../../pastream/tests/common/jackd.rs"]
-mod jackd;
 mod support;
+
+use pastream_testkit::jackd;
 
 use std::process::{Command, ExitCode, Stdio};
 
 use pastream::SampleFormat;
-use pastream::soundfile::{FileOptions, Target};
+use pastream::io::soundfile::{FileOptions, Target};
 use support::*;
 
 const DEVICE: &str = "loopback jack";

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use pastream::engine::{Capture, Engine, EngineConfig, Playback, Stats};
-use pastream::ring::{Consumer, RingBuffer};
+use pastream::rt::engine::{Capture, Engine, EngineConfig, Playback, Stats};
+use pastream::rt::ring::{Consumer, RingBuffer};
 use pastream::{Block, ChannelMap, SampleFormat, StatusFlags, TimeInfo};
 use std::hint::black_box;
 
@@ -20,7 +20,7 @@ fn engine(channels: usize, mapped: bool) -> (Engine, Consumer) {
         cfg.tx_map = Some(ChannelMap::new(reversed.clone()));
         cfg.rx_map = Some(ChannelMap::new(reversed));
     }
-    let (p, c) = RingBuffer::new(f.frame_size(channels), 4 * BLOCK).unwrap();
+    let (p, c) = RingBuffer::new_raw(f.frame_size(channels), 4 * BLOCK).unwrap();
     let e = Engine::new(
         &cfg,
         Playback::Memory {

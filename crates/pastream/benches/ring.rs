@@ -3,7 +3,7 @@
 #![allow(missing_docs)]
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use pastream::ring::RingBuffer;
+use pastream::rt::ring::RingBuffer;
 use std::hint::black_box;
 
 /// Moves `total` bytes through a ring in blocks of `block` bytes.
@@ -54,11 +54,11 @@ fn bench_ring(c: &mut Criterion) {
             &block,
             |b, &block| {
                 // 8-byte elements: one stereo float32 frame.
-                let (mut p, mut cons) = RingBuffer::new(8, block * 4 / 8).unwrap();
+                let (mut p, mut cons) = RingBuffer::new_raw(8, block * 4 / 8).unwrap();
                 b.iter(|| {
                     for _ in 0..total / block {
-                        assert_eq!(p.write(black_box(&data)), block / 8);
-                        assert_eq!(cons.read_into(&mut out), block / 8);
+                        assert_eq!(p.write_raw(black_box(&data)), block / 8);
+                        assert_eq!(cons.read_raw_into(&mut out), block / 8);
                         black_box(&out);
                     }
                 })

@@ -5,11 +5,11 @@
 //! the recording, reports the round-trip delay and level, and checks that
 //! the recording holds the playback sample for sample.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use pastream::SampleFormat;
-use pastream::format::{I24, from_bytes, to_bytes};
-use pastream::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target};
+use pastream::io::soundfile::{Encoding, FileOptions, FileType, SoundFile};
+use pastream::sample::I24;
 
 const RATE: u32 = 48000;
 
@@ -55,43 +55,37 @@ fn make(file: &str) -> Result<bool, String> {
                 0.5 * full * phase(f1, f0, t).sin(),
             )
         };
-        samples.push(I24(l.round() as i32));
-        samples.push(I24(r.round() as i32));
+        samples.push(I24::new(l.round() as i32));
+        samples.push(I24::new(r.round() as i32));
     }
     let mut f = SoundFile::create(
-        &Target::Path(file.into()),
+        Path::new(file),
         &FileOptions {
             file_type: FileType::from_name("WAV"),
             encoding: Encoding::from_name("PCM_24"),
-            samplerate: Some(RATE),
-            channels: Some(2),
-            ..FileOptions::default()
+            ..FileOptions::new(RATE, 2)
         },
     )
     .map_err(|e| e.to_string())?;
-    f.write(&to_bytes(&samples), SampleFormat::I24)
-        .map_err(|e| e.to_string())?;
+    f.write(&samples).map_err(|e| e.to_string())?;
     f.finalize().map_err(|e| e.to_string())?;
     println!("wrote {file}: {t_total:.1} s stereo sweep, 50 Hz to 10 kHz, 24-bit, {RATE} Hz");
     Ok(true)
 }
 
 fn read_all(file: &str) -> Result<(usize, Vec<I24>), String> {
-    let mut f = SoundFile::open(&Target::Path(file.into()), &FileOptions::default())
-        .map_err(|e| e.to_string())?;
+    let mut f = SoundFile::open(file).map_err(|e| e.to_string())?;
     let ch = f.info().channels;
-    let mut bytes = Vec::new();
-    let mut buf = vec![0u8; 4096 * 3 * ch];
+    let mut samples = Vec::new();
+    let mut buf = vec![I24::default(); 4096 * ch];
     loop {
-        let n = f
-            .read(&mut buf, SampleFormat::I24)
-            .map_err(|e| e.to_string())?;
+        let n = f.read(&mut buf).map_err(|e| e.to_string())?;
         if n == 0 {
             break;
         }
-        bytes.extend_from_slice(&buf[..n * 3 * ch]);
+        samples.extend_from_slice(&buf[..n * ch]);
     }
-    Ok((ch, from_bytes(&bytes)))
+    Ok((ch, samples))
 }
 
 fn check(played: &str, recorded: &str) -> Result<bool, String> {
@@ -108,7 +102,11 @@ fn check(played: &str, recorded: &str) -> Result<bool, String> {
     };
     let back = &rec[delay * ch..];
     let exact = back.len() >= play.len() && back[..play.len()] == play[..];
-    let peak = rec.iter().map(|s| s.0.unsigned_abs()).max().unwrap_or(0);
+    let peak = rec
+        .iter()
+        .map(|s| s.get().unsigned_abs())
+        .max()
+        .unwrap_or(0);
     println!(
         "round-trip delay: {delay} frames ({:.2} ms)",
         delay as f64 * 1000.0 / f64::from(RATE)

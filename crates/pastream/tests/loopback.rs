@@ -41,15 +41,19 @@ fn max_channels_round_trip() {
     let play = Signal::new(seed, F32, 128).take(1000);
     let mut s = DuplexStream::open(&free_config(128, F32, 32)).unwrap();
     let rec = s
-        .playrec(play.clone(), &Transfer::new().pad(32).blocking(true))
+        .playrec(
+            Source::raw(play.clone()),
+            &Transfer::new().pad(32).blocking(true),
+        )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_raw();
     assert_samples_equal(&rec[32 * 128 * 4..], &play, F32, 128);
 }
 
 #[test]
 fn injected_xruns_are_counted_by_kind() {
-    let cfg = free_config(1, F32, 64).virtual_options(VirtualOptions {
+    let cfg = free_config(1, F32, 64).host_option(VirtualOptions {
         xruns: vec![
             (2, StatusFlags::INPUT_OVERFLOW),
             (5, StatusFlags::OUTPUT_UNDERFLOW),
@@ -63,8 +67,11 @@ fn injected_xruns_are_counted_by_kind() {
         ..VirtualOptions::default()
     });
     let mut s = DuplexStream::open(&cfg).unwrap();
-    s.playrec(vec![0u8; 64 * 4 * 20], &Transfer::new().blocking(true))
-        .unwrap();
+    s.playrec(
+        Source::raw(vec![0u8; 64 * 4 * 20]),
+        &Transfer::new().blocking(true),
+    )
+    .unwrap();
     assert_eq!(
         s.xruns(),
         Xruns {
@@ -78,8 +85,11 @@ fn injected_xruns_are_counted_by_kind() {
     );
     assert_eq!(s.status(), StatusFlags(0xF));
     // A new run starts counting from zero.
-    s.playrec(vec![0u8; 3 * 64 * 4], &Transfer::new().blocking(true))
-        .unwrap();
+    s.playrec(
+        Source::raw(vec![0u8; 3 * 64 * 4]),
+        &Transfer::new().blocking(true),
+    )
+    .unwrap();
     assert_eq!(
         s.xruns().total,
         1,
@@ -94,7 +104,10 @@ fn real_time_clock_keeps_pace() {
     let mut s = DuplexStream::open(&realtime_config(1, F32, 480)).unwrap();
     let t0 = Instant::now();
     let rec = s
-        .playrec(vec![0u8; 9600 * 4], &Transfer::new().blocking(true))
+        .playrec(
+            Source::raw(vec![0u8; 9600 * 4]),
+            &Transfer::new().blocking(true),
+        )
         .unwrap()
         .unwrap();
     assert!(
@@ -102,7 +115,7 @@ fn real_time_clock_keeps_pace() {
         "{:?}",
         t0.elapsed()
     );
-    assert_eq!(rec.len(), 9600 * 4);
+    assert_eq!(rec.frames(), 9600);
     assert!(s.last_time().current_time > 0.18);
 }
 
@@ -116,7 +129,7 @@ fn source_underruns_are_counted_on_the_real_time_clock() {
     let mut s = OutputStream::open(&realtime_config(1, F32, 64)).unwrap();
     s.set_source(Some(Source::feeder(move |tx, ctx| {
         c.fetch_add(1, Ordering::Relaxed);
-        tx.write(&[0u8; 64 * 4]);
+        tx.write_raw(&[0u8; 64 * 4]);
         while !ctx.done() {
             ctx.pause();
         }
@@ -156,7 +169,7 @@ fn bad_input_is_a_typed_error() {
         "ring buffer size must be a power of two, got 1000 elements"
     );
     let e = s
-        .chunks(ChunkOptions {
+        .chunks::<f32>(ChunkOptions {
             chunksize: Some(100),
             overlap: 100,
             ..ChunkOptions::default()
@@ -168,15 +181,15 @@ fn bad_input_is_a_typed_error() {
         "overlap of 100 frames must be less than the chunksize of 100 frames"
     );
     let e = s
-        .chunks(ChunkOptions {
+        .chunks::<f32>(ChunkOptions {
             chunksize: Some(0),
             ..ChunkOptions::default()
         })
         .err()
         .unwrap();
-    assert_eq!(e.to_string(), "chunksize must be at least one frame");
+    assert_eq!(e.to_string(), "a chunk needs at least one frame");
     let e = s
-        .playrec(vec![0u8; 80], &Transfer::new().looping(true))
+        .playrec(Source::raw(vec![0u8; 80]), &Transfer::new().looping(true))
         .unwrap_err();
     assert!(
         e.to_string()
@@ -184,7 +197,10 @@ fn bad_input_is_a_typed_error() {
         "{e}"
     );
     let e = s
-        .playrec(vec![0u8; 80], &Transfer::new().frames(10).offset(11))
+        .playrec(
+            Source::raw(vec![0u8; 80]),
+            &Transfer::new().frames(10).offset(11),
+        )
         .unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -236,9 +252,13 @@ fn data_channels_routed_to_chosen_device_channels() {
     assert_eq!(s.frame_size(), (4, 4));
     let play = Signal::new(seed(), SampleFormat::I16, 2).take(1000);
     let rec = s
-        .playrec(play.clone(), &Transfer::new().pad(64).blocking(true))
+        .playrec(
+            Source::raw(play.clone()),
+            &Transfer::new().pad(64).blocking(true),
+        )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_raw();
     assert_samples_equal(&rec[64 * 4..], &play, SampleFormat::I16, 2);
     let e = s.set_tx_map(Some(ChannelMap::new([3]))).unwrap_err();
     assert!(e.to_string().contains("only 2 channels"), "{e}");

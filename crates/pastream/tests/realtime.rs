@@ -8,10 +8,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use assert_no_alloc::{AllocDisabler, assert_no_alloc, violation_count};
 use common::*;
-use pastream::engine::{Capture, Engine, EngineConfig, Playback, Stats};
-use pastream::ring::RingBuffer;
+use pastream::rt::engine::{Capture, Engine, EngineConfig, Playback, Stats};
+use pastream::rt::ring::RingBuffer;
 use pastream::{
-    Block, CallbackResult, ChannelMap, DuplexStream, SampleFormat, StatusFlags, TimeInfo, Transfer,
+    Block, CallbackResult, ChannelMap, DuplexStream, SampleFormat, Source, StatusFlags, TimeInfo,
+    Transfer,
 };
 
 #[global_allocator]
@@ -102,9 +103,9 @@ fn callbacks_never_allocate() {
 
     // Ring playback with a live feeder flag (underruns), then the padding
     // switch, ring capture until full.
-    let (mut tx, txr) = RingBuffer::new(f.frame_size(4), 1024).unwrap();
-    let (rxw, _rx) = RingBuffer::new(f.frame_size(3), 2048).unwrap();
-    tx.write(&vec![2u8; 1000 * f.frame_size(4)]);
+    let (mut tx, txr) = RingBuffer::new_raw(f.frame_size(4), 1024).unwrap();
+    let (rxw, _rx) = RingBuffer::new_raw(f.frame_size(3), 2048).unwrap();
+    tx.write_raw(&vec![2u8; 1000 * f.frame_size(4)]);
     let feeding = Arc::new(AtomicBool::new(true));
     let mut c = cfg.clone();
     c.pad = -1;
@@ -132,7 +133,7 @@ fn callbacks_never_allocate() {
         Some(&CallbackResult::Abort)
     );
     assert!(stats.xruns().source_underruns > 0 && stats.padding());
-    assert_eq!(stats.outcome(), pastream::engine::Outcome::BufferFull);
+    assert_eq!(stats.outcome(), pastream::rt::engine::Outcome::BufferFull);
 
     // The playback runs dry before `frames`: BufferEmpty.
     let mut c = cfg.clone();
@@ -168,10 +169,13 @@ fn callbacks_never_allocate() {
     s.set_tx_map(Some(ChannelMap::new([8, 7, 6, 5, 4, 3, 2, 1])))
         .unwrap();
     let play = Signal::new(1, SampleFormat::I16, 8).take(20_000);
-    s.playrec(play, &Transfer::new().pad(600).offset(10).blocking(true))
-        .unwrap();
     s.playrec(
-        vec![0u8; 16 * 100],
+        Source::raw(play),
+        &Transfer::new().pad(600).offset(10).blocking(true),
+    )
+    .unwrap();
+    s.playrec(
+        Source::raw(vec![0u8; 16 * 100]),
         &Transfer::new().frames(5000).looping(true).blocking(true),
     )
     .unwrap();

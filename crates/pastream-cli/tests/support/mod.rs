@@ -7,10 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use pastream::SampleFormat;
-use pastream::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target};
-
-/// Frames of full-scale level that start every test file.
-pub const PREAMBLE: usize = 64;
+use pastream::io::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target};
+pub use pastream_testkit::{Signal, assert_samples_equal, find_preamble};
 
 /// A scratch directory for one test.
 pub fn scratch(test: &str) -> PathBuf {
@@ -46,7 +44,8 @@ pub fn run(cmd: &mut Command, args: &[&str]) -> (i32, Vec<u8>, String) {
 }
 
 /// Deterministic pseudo-random interleaved samples after a preamble, as
-/// the bytes of `format`, fitting `bits` significant bits.
+/// the bytes of `format`, int16 and int32 samples keeping their top `bits`
+/// bits.
 pub fn signal(
     seed: u64,
     frames: usize,
@@ -54,53 +53,7 @@ pub fn signal(
     format: SampleFormat,
     bits: u32,
 ) -> Vec<u8> {
-    let mut state = seed | 1;
-    let mut out = Vec::with_capacity(frames * format.frame_size(channels));
-    for f in 0..frames {
-        for _ in 0..channels {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let r = state;
-            let pre = f < PREAMBLE;
-            match format {
-                SampleFormat::F32 => {
-                    let v = if pre {
-                        0.999_999_94f32
-                    } else {
-                        (r >> 40) as f32 / (1u32 << 23) as f32 - 1.0
-                    };
-                    out.extend_from_slice(&v.to_ne_bytes());
-                }
-                SampleFormat::I16 => {
-                    let v = if pre {
-                        i16::MAX
-                    } else {
-                        ((r as i16) >> (16 - bits.min(16))) << (16 - bits.min(16))
-                    };
-                    out.extend_from_slice(&v.to_ne_bytes());
-                }
-                SampleFormat::I24 => {
-                    let v = if pre {
-                        0x7F_FFFF
-                    } else {
-                        ((r as i32) << 8) >> 8
-                    };
-                    out.extend_from_slice(&v.to_le_bytes()[..3]);
-                }
-                SampleFormat::I32 => {
-                    let v = if pre {
-                        i32::MAX
-                    } else {
-                        ((r as i32) >> (32 - bits)) << (32 - bits)
-                    };
-                    out.extend_from_slice(&v.to_ne_bytes());
-                }
-                SampleFormat::I8 | SampleFormat::U8 => out.push(if pre { 0x7F } else { r as u8 }),
-            }
-        }
-    }
-    out
+    Signal::new(seed, format, channels).bits(bits).take(frames)
 }
 
 /// Writes a sound file.
@@ -113,7 +66,7 @@ pub fn write_file(
     data: &[u8],
 ) {
     let mut f = SoundFile::create(
-        &Target::Path(path.to_owned()),
+        path,
         &FileOptions {
             file_type: FileType::from_name(file_type),
             encoding: Encoding::from_name(encoding),
@@ -123,7 +76,7 @@ pub fn write_file(
         },
     )
     .unwrap();
-    f.write(data, format).unwrap();
+    f.write_raw(data, format).unwrap();
     f.finalize().unwrap();
 }
 
@@ -133,7 +86,7 @@ pub fn read_file(
     format: SampleFormat,
     options: &FileOptions,
 ) -> (usize, String, Vec<u8>) {
-    let mut f = SoundFile::open(target, options).unwrap();
+    let mut f = SoundFile::open_with(target, options).unwrap();
     let ch = f.info().channels;
     let enc = f
         .info()
@@ -142,36 +95,13 @@ pub fn read_file(
     let mut data = Vec::new();
     let mut buf = vec![0u8; 4096 * format.frame_size(ch)];
     loop {
-        let n = f.read(&mut buf, format).unwrap();
+        let n = f.read_raw(&mut buf, format).unwrap();
         if n == 0 {
             break;
         }
         data.extend_from_slice(&buf[..n * format.frame_size(ch)]);
     }
     (ch, enc, data)
-}
-
-/// The first frame whose first sample is the preamble level.
-pub fn find_preamble(data: &[u8], format: SampleFormat, channels: usize) -> Option<usize> {
-    let fs = format.frame_size(channels);
-    let ss = format.sample_size();
-    let first = signal(0, 1, 1, format, 32);
-    data.chunks_exact(fs).position(|f| f[..ss] == first[..ss])
-}
-
-/// Compares sample by sample, naming the first difference.
-pub fn assert_samples_equal(got: &[u8], want: &[u8], format: SampleFormat, channels: usize) {
-    assert_eq!(got.len(), want.len(), "lengths differ (bytes)");
-    let ss = format.sample_size();
-    for (i, (g, w)) in got.chunks_exact(ss).zip(want.chunks_exact(ss)).enumerate() {
-        assert_eq!(
-            g,
-            w,
-            "sample mismatch at frame {} channel {}",
-            i / channels,
-            i % channels
-        );
-    }
 }
 
 /// Plays `file_type`/`encoding` through the device and checks that the

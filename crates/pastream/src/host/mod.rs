@@ -1,318 +1,110 @@
 //! Hosts and devices: what can be opened, and the queries to find it.
 //!
-//! The device list holds every device of every host API, in one numbering:
-//! the virtual host ("Virtual", always present, see [`loopback`]) and the
-//! host APIs of the machine's audio library. Devices are selected by index
-//! or by a query string (see [`find_device`]).
+//! A *backend* is a source of devices: the system's audio library
+//! (PortAudio, behind the default cargo feature `portaudio`, with every
+//! host API it has: ALSA, JACK, OSS, CoreAudio, WASAPI, ASIO, ...) and the
+//! virtual host ([`loopback`], always there). The device list holds every
+//! device of every backend in one numbering, the backends in the order of
+//! the registry. Devices are selected by index or by a query string (see
+//! [`find_device`]).
+//!
+//! A new backend is a folder beside `loopback` and `portaudio` that
+//! implements the crate's `Backend` trait, one line in the registry below,
+//! and a cargo feature.
+//!
+//! The audio libraries print a line for every card or server they do not
+//! find; the library keeps that off standard error unless asked (see
+//! [`show_backend_messages`]).
+//!
+//! ```
+//! use pastream::host::{self, Direction};
+//!
+//! let devices = host::query_devices();
+//! let loopback = host::find_device(Some(&"loopback, Virtual".into()), Direction::Duplex)?;
+//! assert_eq!(devices.devices[loopback.index], loopback);
+//! assert!(loopback.is_virtual());
+//! # Ok::<(), pastream::host::DeviceError>(())
+//! ```
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
-use crate::callback::AudioCallback;
-use crate::format::SampleFormat;
+use crate::error::HostError;
+use crate::rt::callback::AudioCallback;
+use crate::sample::SampleFormat;
 
+mod devices;
 pub mod loopback;
 #[cfg(feature = "portaudio")]
 pub mod portaudio;
+mod quiet;
 
+pub use devices::{
+    DeviceError, DeviceInfo, DeviceList, DeviceSelector, Direction, HostApiInfo, Latency,
+};
 pub use loopback::{Clock, VirtualOptions};
+pub(crate) use quiet::Muted;
+pub use quiet::show_backend_messages;
 
-/// Which way audio flows through a device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    /// Capture.
-    Input,
-    /// Playback.
-    Output,
-    /// Both, with one callback.
-    Duplex,
+/// A source of devices: it lists them, checks settings, and opens
+/// streams on them.
+pub(crate) trait Backend: Sync {
+    /// Appends the backend's host APIs and devices to `scan`, the devices
+    /// numbered on from `scan.devices.len()`, host APIs from
+    /// `scan.hostapis`; `id` is the backend's place in the registry.
+    fn scan(&self, id: usize, scan: &mut Scan);
+    /// Whether input and output of one duplex stream may be two different
+    /// devices of one of its host APIs.
+    fn split_duplex(&self) -> bool;
+    /// Checks settings without opening a stream (formats, rates, the
+    /// backend's limits), for [`check_input_settings`] and
+    /// [`check_output_settings`].
+    fn check(&self, params: &HostParams) -> Result<(), DeviceError>;
+    /// Opens a stream, stopped.
+    fn open(&self, params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError>;
 }
 
-impl Direction {
-    fn needs_input(self) -> bool {
-        matches!(self, Direction::Input | Direction::Duplex)
-    }
-    fn needs_output(self) -> bool {
-        matches!(self, Direction::Output | Direction::Duplex)
-    }
-    fn noun(self) -> &'static str {
-        match self {
-            Direction::Input => "input",
-            Direction::Output => "output",
-            Direction::Duplex => "duplex",
-        }
-    }
-}
-
-/// A host API (a driver family) and its devices.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HostApiInfo {
-    /// Position in [`query_hostapis`].
-    pub index: usize,
-    /// Name, e.g. "Virtual" or "JACK Audio Connection Kit".
-    pub name: String,
-    /// Indexes of its devices in [`query_devices`].
-    pub devices: Vec<usize>,
-    /// Its default input device, if any.
-    pub default_input_device: Option<usize>,
-    /// Its default output device, if any.
-    pub default_output_device: Option<usize>,
-}
-
-/// One device and its capabilities.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceInfo {
-    /// Position in [`query_devices`].
-    pub index: usize,
-    /// Name as the host API gives it.
-    pub name: String,
-    /// Index of its host API in [`query_hostapis`].
-    pub hostapi: usize,
-    /// Name of its host API.
-    pub hostapi_name: String,
-    /// Most input channels it can open.
-    pub max_input_channels: usize,
-    /// Most output channels it can open.
-    pub max_output_channels: usize,
-    /// Input latency for interactive use, in seconds.
-    pub default_low_input_latency: f64,
-    /// Output latency for interactive use, in seconds.
-    pub default_low_output_latency: f64,
-    /// Input latency for robust playback and recording, in seconds.
-    pub default_high_input_latency: f64,
-    /// Output latency for robust playback and recording, in seconds.
-    pub default_high_output_latency: f64,
-    /// The sample rate it runs at unless told otherwise.
-    pub default_samplerate: f64,
-    pub(crate) backend: Backend,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Backend {
-    Virtual(loopback::Kind),
+/// The backends, in the order their devices are numbered.
+static BACKENDS: &[&dyn Backend] = &[
     #[cfg(feature = "portaudio")]
-    PortAudio {
-        index: i32,
-        float_host: bool,
-    },
+    &portaudio::PortAudio,
+    &loopback::Virtual,
+];
+
+fn backend(device: &DeviceInfo) -> &'static dyn Backend {
+    BACKENDS[device.backend]
 }
 
-impl DeviceInfo {
-    /// The device's index in PortAudio's own numbering, if it is a
-    /// PortAudio device.
-    pub(crate) fn backend_index(&self) -> Option<i32> {
-        match self.backend {
-            #[cfg(feature = "portaudio")]
-            Backend::PortAudio { index, .. } => Some(index),
-            _ => None,
-        }
+/// A device list being built by the backends.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    pub devices: Vec<DeviceInfo>,
+    /// Host APIs numbered so far.
+    pub hostapis: usize,
+    pub default_input: Option<usize>,
+    pub default_output: Option<usize>,
+}
+
+/// All devices of all backends: those of the audio library first, then
+/// the virtual ones. The defaults are the audio library's, or the virtual
+/// `loopback` where it has none.
+pub fn query_devices() -> DeviceList {
+    let mut scan = Scan::default();
+    for (id, b) in BACKENDS.iter().enumerate() {
+        b.scan(id, &mut scan);
     }
-
-    /// Whether the device belongs to the virtual host.
-    pub fn is_virtual(&self) -> bool {
-        matches!(self.backend, Backend::Virtual(_))
+    DeviceList {
+        devices: scan.devices,
+        default_input: scan.default_input,
+        default_output: scan.default_output,
     }
-}
-
-/// The latency to ask a device for.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum Latency {
-    /// The device's low latency, for interactive use.
-    Low,
-    /// The device's high latency, for robust playback and recording.
-    #[default]
-    High,
-    /// This many seconds.
-    Seconds(f64),
-}
-
-/// Picks a device: by index, or by a query string.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DeviceSelector {
-    /// The index in [`query_devices`].
-    Index(usize),
-    /// Space-separated parts that must all appear, in order and ignoring
-    /// case, in "device name, host API name".
-    Query(String),
-}
-
-impl From<usize> for DeviceSelector {
-    fn from(i: usize) -> Self {
-        DeviceSelector::Index(i)
-    }
-}
-
-impl From<&str> for DeviceSelector {
-    fn from(s: &str) -> Self {
-        match s.trim().parse::<usize>() {
-            Ok(i) => DeviceSelector::Index(i),
-            Err(_) => DeviceSelector::Query(s.to_owned()),
-        }
-    }
-}
-
-impl From<String> for DeviceSelector {
-    fn from(s: String) -> Self {
-        DeviceSelector::from(s.as_str())
-    }
-}
-
-/// Why a device could not be found or opened with the requested settings.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DeviceError {
-    /// No device has that index.
-    #[error("no device with index {index} (there are {count} devices; list them with -l)")]
-    NoSuchIndex {
-        /// The index asked for.
-        index: usize,
-        /// How many devices there are.
-        count: usize,
-    },
-    /// No device matched the query.
-    #[error("no {direction} device matching '{query}'")]
-    NoMatch {
-        /// The query.
-        query: String,
-        /// `input`, `output` or `duplex`.
-        direction: &'static str,
-    },
-    /// Several devices matched the query.
-    #[error("several {direction} devices match '{query}': {}", .candidates.join("; "))]
-    Ambiguous {
-        /// The query.
-        query: String,
-        /// `input`, `output` or `duplex`.
-        direction: &'static str,
-        /// "index: name, host API" of each match.
-        candidates: Vec<String>,
-    },
-    /// The device lacks the direction asked for.
-    #[error("device {index} '{name}' has no {what} channels")]
-    WrongDirection {
-        /// Device index.
-        index: usize,
-        /// Device name.
-        name: String,
-        /// `input` or `output`.
-        what: &'static str,
-    },
-    /// A setting the device cannot do.
-    #[error("invalid setting for device '{device}': {problem}")]
-    InvalidSetting {
-        /// Device name.
-        device: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The host failed.
-    #[error("{0}")]
-    Host(String),
 }
 
 /// Every host API, with its devices.
 pub fn query_hostapis() -> Vec<HostApiInfo> {
-    let devices = query_devices();
-    let mut apis: Vec<HostApiInfo> = Vec::new();
-    for d in devices.iter() {
-        while apis.len() <= d.hostapi {
-            apis.push(HostApiInfo {
-                index: apis.len(),
-                name: String::new(),
-                devices: Vec::new(),
-                default_input_device: None,
-                default_output_device: None,
-            });
-        }
-        let api = &mut apis[d.hostapi];
-        api.name.clone_from(&d.hostapi_name);
-        api.devices.push(d.index);
-        let is_default = |x: Option<usize>| x == Some(d.index);
-        if is_default(devices.default_input)
-            || (api.default_input_device.is_none() && d.max_input_channels > 0)
-        {
-            api.default_input_device = Some(d.index);
-        }
-        if is_default(devices.default_output)
-            || (api.default_output_device.is_none() && d.max_output_channels > 0)
-        {
-            api.default_output_device = Some(d.index);
-        }
-    }
-    apis.retain(|a| !a.devices.is_empty());
-    apis
-}
-
-/// The list of all devices with the defaults; its `Display` prints one
-/// line per device with the default input marked `>`, the default output
-/// `<`, a default of both `*`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DeviceList {
-    /// The devices, in index order.
-    pub devices: Vec<DeviceInfo>,
-    /// The default input device.
-    pub default_input: Option<usize>,
-    /// The default output device.
-    pub default_output: Option<usize>,
-}
-
-impl DeviceList {
-    /// The devices.
-    pub fn iter(&self) -> impl Iterator<Item = &DeviceInfo> {
-        self.devices.iter()
-    }
-}
-
-impl fmt::Display for DeviceList {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for d in &self.devices {
-            let mark = match (
-                Some(d.index) == self.default_input,
-                Some(d.index) == self.default_output,
-            ) {
-                (true, true) => '*',
-                (true, false) => '>',
-                (false, true) => '<',
-                (false, false) => ' ',
-            };
-            writeln!(
-                f,
-                "{mark} {:>2} {}, {} ({} in, {} out)",
-                d.index, d.name, d.hostapi_name, d.max_input_channels, d.max_output_channels
-            )?;
-        }
-        Ok(())
-    }
-}
-
-/// All devices of all host APIs: those of the audio library first, then
-/// the virtual ones. The defaults are the audio library's, or the virtual
-/// `loopback` where it has none.
-pub fn query_devices() -> DeviceList {
-    let mut devices = Vec::new();
-    #[cfg(feature = "portaudio")]
-    let (apis, din, dout) = portaudio::append_devices(&mut devices);
-    #[cfg(not(feature = "portaudio"))]
-    let (apis, din, dout) = (0, None, None);
-    let first_virtual = devices.len();
-    loopback::append_devices(&mut devices, apis);
-    DeviceList {
-        devices,
-        default_input: din.or(Some(first_virtual)),
-        default_output: dout.or(Some(first_virtual)),
-    }
-}
-
-/// Hides (or shows again) what the system's audio libraries print on
-/// standard error while the library scans for devices and opens streams:
-/// ALSA and JACK report every device they do not find. While hidden, the
-/// process's standard error is redirected for the duration of those calls,
-/// so other threads' messages in that moment are lost too. Default: shown.
-pub fn set_quiet(quiet: bool) {
-    #[cfg(feature = "portaudio")]
-    portaudio::set_quiet(quiet);
-    #[cfg(not(feature = "portaudio"))]
-    let _ = quiet;
+    devices::hostapis(&query_devices())
 }
 
 /// The default (input, output) device indexes.
@@ -337,90 +129,32 @@ pub fn find_device(
     selector: Option<&DeviceSelector>,
     direction: Direction,
 ) -> Result<DeviceInfo, DeviceError> {
-    let devices = query_devices();
-    let fits = |d: &DeviceInfo| {
-        (!direction.needs_input() || d.max_input_channels > 0)
-            && (!direction.needs_output() || d.max_output_channels > 0)
-    };
-    let chosen = match selector {
-        None => {
-            let idx = match direction {
-                Direction::Output => devices.default_output,
-                _ => devices.default_input,
-            };
-            let idx = idx.ok_or_else(|| DeviceError::Host("no default device".into()))?;
-            devices.devices[idx].clone()
-        }
-        Some(DeviceSelector::Index(i)) => {
-            devices
-                .devices
-                .get(*i)
-                .cloned()
-                .ok_or(DeviceError::NoSuchIndex {
-                    index: *i,
-                    count: devices.devices.len(),
-                })?
-        }
-        Some(DeviceSelector::Query(q)) => {
-            let parts: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
-            let matches: Vec<&DeviceInfo> = devices
-                .iter()
-                .filter(|d| fits(d))
-                .filter(|d| {
-                    let full = format!("{}, {}", d.name, d.hostapi_name).to_lowercase();
-                    let mut pos = 0;
-                    parts.iter().all(|p| match full[pos..].find(p.as_str()) {
-                        Some(at) => {
-                            pos += at + p.len();
-                            true
-                        }
-                        None => false,
-                    })
-                })
-                .collect();
-            let exact: Vec<&&DeviceInfo> = matches
-                .iter()
-                .filter(|d| d.name.eq_ignore_ascii_case(q.trim()))
-                .collect();
-            match (matches.len(), exact.len()) {
-                (0, _) => {
-                    return Err(DeviceError::NoMatch {
-                        query: q.clone(),
-                        direction: direction.noun(),
-                    });
-                }
-                (1, _) => matches[0].clone(),
-                (_, 1) => (*exact[0]).clone(),
-                _ => {
-                    return Err(DeviceError::Ambiguous {
-                        query: q.clone(),
-                        direction: direction.noun(),
-                        candidates: matches
-                            .iter()
-                            .map(|d| format!("{}: {}, {}", d.index, d.name, d.hostapi_name))
-                            .collect(),
-                    });
-                }
-            }
-        }
-    };
-    for (need, have, what) in [
-        (direction.needs_input(), chosen.max_input_channels, "input"),
-        (
-            direction.needs_output(),
-            chosen.max_output_channels,
-            "output",
-        ),
-    ] {
-        if need && have == 0 {
-            return Err(DeviceError::WrongDirection {
-                index: chosen.index,
-                name: chosen.name.clone(),
-                what,
-            });
-        }
+    devices::select(&query_devices(), selector, direction)
+}
+
+/// Settings of one backend, set on a stream's configuration and read by
+/// that backend alone (for example [`VirtualOptions`]): one value of each
+/// type.
+#[derive(Clone, Default)]
+pub struct HostOptions(Vec<Arc<dyn Any + Send + Sync>>);
+
+impl HostOptions {
+    /// Sets `value`, replacing the one of the same type.
+    pub fn set<T: Any + Send + Sync>(&mut self, value: T) {
+        self.0.retain(|v| !v.is::<T>());
+        self.0.push(Arc::new(value));
     }
-    Ok(chosen)
+
+    /// The value of type `T`, if one was set.
+    pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
+        self.0.iter().find_map(|v| v.downcast_ref::<T>())
+    }
+}
+
+impl fmt::Debug for HostOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HostOptions({} set)", self.0.len())
+    }
 }
 
 /// Settings to open a host stream with.
@@ -437,7 +171,7 @@ pub(crate) struct HostParams {
     pub blocksize: usize,
     pub latency: Latency,
     pub callback_guard: Option<fn(&mut dyn FnMut())>,
-    pub virtual_options: VirtualOptions,
+    pub options: HostOptions,
 }
 
 /// Checks `params` against the device and fills in nothing: every value
@@ -465,7 +199,10 @@ pub(crate) fn check_settings(p: &HostParams) -> Result<(), DeviceError> {
     }
     if p.input_device.index != p.device.index {
         let same_api = p.input_device.hostapi == p.device.hostapi;
-        if p.device.is_virtual() || p.input_device.is_virtual() || !same_api {
+        let split = same_api
+            && p.device.backend == p.input_device.backend
+            && backend(&p.device).split_duplex();
+        if !split {
             return Err(invalid(format!(
                 "recording from '{}, {}' while playing to '{}, {}' needs two devices of one host API (not Virtual)",
                 p.input_device.name,
@@ -489,11 +226,7 @@ pub(crate) fn check_settings(p: &HostParams) -> Result<(), DeviceError> {
             return Err(invalid(format!("latency of {s} s is not possible")));
         }
     }
-    match p.device.backend {
-        Backend::Virtual(_) => loopback::check(p).map_err(invalid),
-        #[cfg(feature = "portaudio")]
-        Backend::PortAudio { .. } => Ok(()),
-    }
+    Ok(())
 }
 
 /// A stream opened on a host: it runs a callback between `start` and
@@ -516,7 +249,13 @@ pub(crate) trait HostStream: Send {
     fn time(&self) -> f64;
     /// A problem the host met while running (a panic in the callback, a
     /// vanished device), once.
-    fn take_error(&mut self) -> Option<String>;
+    fn take_error(&mut self) -> Option<HostError>;
+    /// Whether the host runs free, as fast as its callback is
+    /// [ready](AudioCallback::ready), rather than by a clock: the threads
+    /// that feed and drain the callback then must not sleep.
+    fn free_running(&self) -> bool {
+        false
+    }
 }
 
 /// Checks that `device` (default: the default input) can record
@@ -570,7 +309,7 @@ fn check_direction(
         blocksize: 0,
         latency: Latency::High,
         callback_guard: None,
-        virtual_options: VirtualOptions::default(),
+        options: HostOptions::default(),
     };
     if channels == 0 {
         return Err(DeviceError::InvalidSetting {
@@ -579,23 +318,12 @@ fn check_direction(
         });
     }
     check_settings(&p)?;
-    match p.device.backend {
-        Backend::Virtual(_) => Ok(()),
-        #[cfg(feature = "portaudio")]
-        Backend::PortAudio { float_host, .. } => portaudio::check(&p, float_host),
-    }
+    backend(&p.device).check(&p)
 }
-
 /// Opens a host stream.
 pub(crate) fn open(params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError> {
     check_settings(params)?;
-    match params.device.backend {
-        Backend::Virtual(kind) => Ok(Box::new(loopback::VirtualStream::new(params.clone(), kind))),
-        #[cfg(feature = "portaudio")]
-        Backend::PortAudio { float_host, .. } => {
-            Ok(Box::new(portaudio::PaHostStream::open(params, float_host)?))
-        }
-    }
+    backend(&params.device).open(params)
 }
 
 /// How long a block of `frames` lasts at `samplerate`.

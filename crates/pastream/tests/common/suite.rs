@@ -4,10 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use pastream::ring::RingBuffer;
+use pastream::rt::ring::RingBuffer;
 use pastream::{
     ChannelMap, ChunkOptions, DuplexStream, InputStream, OutputStream, SampleFormat, Sink, Source,
-    Stream, StreamError, Transfer, format,
+    Stream, StreamError, Transfer,
 };
 
 use super::*;
@@ -22,12 +22,12 @@ pub fn check_chunks(
     seed: u64,
     frames: usize,
     maps: &[&[usize]],
-    mut options: ChunkOptions<'_>,
+    mut options: ChunkOptions<'_, u8>,
 ) -> (usize, Vec<usize>) {
     let (channels, format) = (stream.channels().0, stream.format());
     let fs = format.frame_size(channels);
     options.playback = Some(Signal::new(seed, format, channels).feeder());
-    let mut chunks = stream.chunks(options).unwrap();
+    let mut chunks = stream.raw_chunks(options).unwrap();
     let mut got = Vec::new();
     let mut lengths = Vec::new();
     let mut delay = None;
@@ -95,21 +95,21 @@ pub fn chunks_with_variable_blocksize(rig: &Rig) {
 pub fn chunks_overlap(rig: &Rig) {
     let mut s = DuplexStream::open(&(rig.config)(1, F32, 64)).unwrap();
     let mut chunks = s
-        .chunks(ChunkOptions {
+        .chunks::<f32>(ChunkOptions {
             chunksize: Some(100),
             overlap: 40,
             playback: Some(Signal::new(seed(), F32, 1).feeder()),
             ..ChunkOptions::default()
         })
         .unwrap();
-    let mut prev: Option<Vec<u8>> = None;
+    let mut prev: Option<Vec<f32>> = None;
     for _ in 0..300 {
         let chunk = chunks.next_chunk().unwrap().unwrap().to_vec();
-        assert_eq!(chunk.len(), 400);
+        assert_eq!(chunk.len(), 100);
         if let Some(p) = prev {
             assert_eq!(
-                &chunk[..160],
-                &p[240..],
+                pastream::sample::as_bytes(&chunk[..40]),
+                pastream::sample::as_bytes(&p[60..]),
                 "a chunk starts with the last 40 frames of the previous one"
             );
         }
@@ -123,7 +123,7 @@ pub fn chunks_end_with_the_stream(rig: &Rig) {
     // 1000 frames recorded in chunks of 300: three full chunks and one of 100.
     let mut s = InputStream::open(&(rig.config)(2, F32, 64)).unwrap();
     let mut chunks = s
-        .chunks(ChunkOptions {
+        .chunks::<f32>(ChunkOptions {
             chunksize: Some(300),
             frames: 1000,
             ..ChunkOptions::default()
@@ -131,7 +131,8 @@ pub fn chunks_end_with_the_stream(rig: &Rig) {
         .unwrap();
     let mut lengths = Vec::new();
     while let Some(c) = chunks.next_chunk() {
-        lengths.push(c.unwrap().len() / 8);
+        lengths.push(c.unwrap().len() / 2);
+        assert_eq!(chunks.counters().xruns().total, 0);
     }
     assert_eq!(lengths, [300, 300, 300, 100]);
     assert!(chunks.next_chunk().is_none());
@@ -177,8 +178,9 @@ pub fn map_silences_channels(rig: &Rig) {
             &Transfer::new().pad(d as i64).blocking(true),
         )
         .unwrap()
-        .unwrap();
-    let rec: Vec<f32> = format::from_bytes(&rec);
+        .unwrap()
+        .into_raw();
+    let rec: Vec<f32> = pastream::sample::from_bytes(&rec).unwrap();
     // Output 1 is silent, output 2 plays channel 1, output 3 is past the map.
     for f in 0..100 {
         let r = &rec[(d + f) * 3..(d + f + 1) * 3];
@@ -196,11 +198,12 @@ pub fn offset_drops_first_frames(rig: &Rig) {
     for o in [100u64, 256, 512, 700] {
         let rec = s
             .playrec(
-                play.clone(),
+                Source::raw(play.clone()),
                 &Transfer::new().frames(2048).offset(o).blocking(true),
             )
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .into_raw();
         assert_eq!(rec.len() / 8, 2048 - o as usize);
         assert_samples_equal(&rec, &input[o as usize * 8..2048 * 8], F32, 2);
     }
@@ -214,11 +217,12 @@ pub fn frames_sets_the_length(rig: &Rig) {
         let f = 1usize << x;
         let rec = s
             .playrec(
-                play.clone(),
+                Source::raw(play.clone()),
                 &Transfer::new().frames(f as i64).blocking(true),
             )
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .into_raw();
         assert_eq!(rec.len() / 8, f);
         assert_eq!(s.frame_count(), f as u64);
     }
@@ -233,11 +237,12 @@ pub fn pad_adds_silent_frames(rig: &Rig) {
         let p = 1usize << x;
         let rec = s
             .playrec(
-                play.clone(),
+                Source::raw(play.clone()),
                 &Transfer::new().frames(1024).pad(p as i64).blocking(true),
             )
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .into_raw();
         assert_eq!(rec.len() / 8, 1024 + p);
         // What comes back after the playback is silence.
         assert!(rec[(1024 + d).min(1024 + p) * 8..].iter().all(|&b| b == 0));
@@ -250,20 +255,20 @@ pub fn padding_switch_when_playback_runs_out(rig: &Rig) {
     // `pad` frames of silence and never reads the ring again.
     let fs = F32.frame_size(2);
     let mut s = DuplexStream::open(&(rig.realtime)(2, F32, 256)).unwrap();
-    let (mut tx, txr) = RingBuffer::new(fs, 1 << 12).unwrap();
-    let (rxw, rx) = RingBuffer::new(fs, 1 << 16).unwrap();
+    let (mut tx, txr) = RingBuffer::new_raw(fs, 1 << 12).unwrap();
+    let (rxw, rx) = RingBuffer::new_raw(fs, 1 << 16).unwrap();
     s.set_source(Some(Source::Ring(txr))).unwrap();
     s.set_sink(Some(Sink::Ring(rxw))).unwrap();
     s.set_frames(-1);
     s.set_pad(24000);
-    tx.write(&vec![1u8; 1024 * fs]);
+    tx.write_raw(&vec![1u8; 1024 * fs]);
     s.start().unwrap();
     let t0 = Instant::now();
     while !s.padding() {
         assert!(t0.elapsed() < Duration::from_secs(5), "no padding switch");
         std::thread::sleep(Duration::from_millis(1));
     }
-    tx.write(&vec![2u8; 1024 * fs]);
+    tx.write_raw(&vec![2u8; 1024 * fs]);
     assert!(s.wait(None).unwrap());
     assert_eq!(rx.read_available(), 1024 + 24000);
     assert_eq!(
@@ -277,8 +282,8 @@ pub fn padding_switch_when_playback_runs_out(rig: &Rig) {
 pub fn frames_pad_offset_combinations(rig: &Rig) {
     let fs = F32.frame_size(2);
     let mut s = DuplexStream::open(&(rig.config)(2, F32, 256)).unwrap();
-    let (mut tx, txr) = RingBuffer::new(fs, 1 << 17).unwrap();
-    let (rxw, mut rx) = RingBuffer::new(fs, 1 << 17).unwrap();
+    let (mut tx, txr) = RingBuffer::new_raw(fs, 1 << 17).unwrap();
+    let (rxw, mut rx) = RingBuffer::new_raw(fs, 1 << 17).unwrap();
     s.set_source(Some(Source::Ring(txr))).unwrap();
     s.set_sink(Some(Sink::Ring(rxw))).unwrap();
     for x in 0..7 {
@@ -286,7 +291,7 @@ pub fn frames_pad_offset_combinations(rig: &Rig) {
         s.set_frames(f as i64);
         s.set_pad(p as i64);
         s.set_offset(o as u64);
-        assert_eq!(tx.write(&vec![3u8; f * fs]), f);
+        assert_eq!(tx.write_raw(&vec![3u8; f * fs]), f);
         s.start().unwrap();
         assert!(s.wait(None).unwrap());
         assert_eq!(
@@ -306,11 +311,12 @@ pub fn negative_pad_pads_up_to_frames(rig: &Rig) {
     let play = Signal::new(seed(), F32, 2).take(300);
     let rec = s
         .playrec(
-            play.clone(),
+            Source::raw(play.clone()),
             &Transfer::new().frames(2000).pad(-1).blocking(true),
         )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_raw();
     assert_eq!(rec.len(), 2000 * 8);
     assert_samples_equal(&rec[d * 8..(d + 300) * 8], &play, F32, 2);
     assert!(rec[(d + 300) * 8..].iter().all(|&b| b == 0));
@@ -335,11 +341,11 @@ pub fn wait_for_frames(s: &mut Stream) {
 pub fn stream_replay(rig: &Rig) {
     let fs = F32.frame_size(2);
     let mut s = OutputStream::open(&(rig.config)(2, F32, 256)).unwrap();
-    let (mut tx, txr) = RingBuffer::new(fs, 8192).unwrap();
+    let (mut tx, txr) = RingBuffer::new_raw(fs, 8192).unwrap();
     s.set_source(Some(Source::Ring(txr))).unwrap();
 
     // Start and let it finish.
-    tx.write(&vec![1u8; 8192 * fs]);
+    tx.write_raw(&vec![1u8; 8192 * fs]);
     s.start().unwrap();
     assert!(s.wait(Some(Duration::from_secs(5))).unwrap(), "timed out");
     assert!(s.finished() && !s.aborted() && s.stopped());
@@ -347,7 +353,7 @@ pub fn stream_replay(rig: &Rig) {
 
     // Padding forever keeps it running until it is aborted.
     s.set_pad(-1);
-    tx.write(&vec![1u8; 8192 * fs]);
+    tx.write_raw(&vec![1u8; 8192 * fs]);
     s.start().unwrap();
     assert!(s.active());
     wait_for_frames(&mut s);
@@ -355,7 +361,7 @@ pub fn stream_replay(rig: &Rig) {
     assert!(s.aborted() && s.finished() && !s.active());
 
     // Then stopped.
-    tx.write(&vec![1u8; 8192 * fs]);
+    tx.write_raw(&vec![1u8; 8192 * fs]);
     s.start().unwrap();
     assert!(s.active());
     wait_for_frames(&mut s);
@@ -371,7 +377,7 @@ pub fn looping_five_times_bit_exact(rig: &Rig) {
     let d = (rig.delay)(512);
     let rec = s
         .playrec(
-            play.clone(),
+            Source::raw(play.clone()),
             &Transfer::new()
                 .frames(5 * 3001)
                 .pad(d as i64)
@@ -379,7 +385,8 @@ pub fn looping_five_times_bit_exact(rig: &Rig) {
                 .blocking(true),
         )
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_raw();
     let delay = find_preamble(&rec, F32, 2).unwrap();
     assert_eq!(delay, d);
     let want: Vec<u8> = play.iter().copied().cycle().take(5 * play.len()).collect();
@@ -391,9 +398,9 @@ pub fn looping_a_ring_source(rig: &Rig) {
     let fs = F32.frame_size(1);
     let mut s = DuplexStream::open(&(rig.config)(1, F32, 64)).unwrap();
     let d = (rig.delay)(64);
-    let (mut tx, txr) = RingBuffer::new(fs, 256).unwrap();
+    let (mut tx, txr) = RingBuffer::new_raw(fs, 256).unwrap();
     let one: Vec<f32> = (1..=100).map(|i| i as f32 / 128.0).collect();
-    tx.write(&format::to_bytes(&one));
+    tx.write_raw(&pastream::sample::to_bytes(&one));
     s.set_source(Some(Source::Ring(txr))).unwrap();
     s.set_sink(Some(Sink::Memory(500 + d))).unwrap();
     s.set_looping(true);
@@ -401,7 +408,8 @@ pub fn looping_a_ring_source(rig: &Rig) {
     s.set_pad(d as i64);
     s.start().unwrap();
     s.wait(None).unwrap();
-    let rec: Vec<f32> = format::from_bytes(&s.take_recording().unwrap());
+    let rec: Vec<f32> =
+        pastream::sample::from_bytes(&s.take_recording().unwrap().into_raw()).unwrap();
     let want: Vec<f32> = one.iter().copied().cycle().take(500).collect();
     assert_eq!(&rec[d..], &want[..]);
     assert_no_violations();
@@ -458,8 +466,8 @@ pub fn panicking_feeder_is_an_error_not_a_crash(rig: &Rig) {
 pub fn buffer_empty_when_frames_exceed_playback(rig: &Rig) {
     let fs = F32.frame_size(2);
     let mut s = DuplexStream::open(&(rig.config)(2, F32, 256)).unwrap();
-    let (mut tx, txr) = RingBuffer::new(fs, 8192).unwrap();
-    tx.write(&vec![1u8; 8192 * fs]);
+    let (mut tx, txr) = RingBuffer::new_raw(fs, 8192).unwrap();
+    tx.write_raw(&vec![1u8; 8192 * fs]);
     s.set_source(Some(Source::Ring(txr))).unwrap();
     s.set_frames(9000);
     s.start().unwrap();
@@ -474,7 +482,7 @@ pub fn buffer_empty_when_frames_exceed_playback(rig: &Rig) {
 pub fn buffer_full_when_nobody_reads(rig: &Rig) {
     let fs = F32.frame_size(2);
     let mut s = InputStream::open(&(rig.config)(2, F32, 256)).unwrap();
-    let (rxw, rx) = RingBuffer::new(fs, 1024).unwrap();
+    let (rxw, rx) = RingBuffer::new_raw(fs, 1024).unwrap();
     s.set_sink(Some(Sink::Ring(rxw))).unwrap();
     s.start().unwrap();
     let e = s.wait(None).unwrap_err();
@@ -503,7 +511,7 @@ pub fn feeder_and_drainer_threads_carry_every_frame(rig: &Rig) {
                         continue;
                     }
                     let mut w = tx.write_buffers(n);
-                    let (a, b) = w.as_mut_slices();
+                    let (a, b) = w.as_raw_mut_slices();
                     sig.fill(a);
                     sig.fill(b);
                     w.advance(n);
@@ -519,7 +527,7 @@ pub fn feeder_and_drainer_threads_carry_every_frame(rig: &Rig) {
         drain: Box::new(move |rx, ctx| {
             let mut buf = vec![0u8; 300 * fs];
             loop {
-                let n = rx.read_into(&mut buf);
+                let n = rx.read_raw_into(&mut buf);
                 sink.lock().unwrap().extend_from_slice(&buf[..n * fs]);
                 if n == 0 {
                     if ctx.done() && rx.read_available() == 0 {
@@ -555,9 +563,13 @@ pub fn every_format_many_channels_bit_exact(rig: &Rig) {
         let mut s = DuplexStream::open(&(rig.config)(ch, format, 200)).unwrap();
         let d = (rig.delay)(200);
         let rec = s
-            .playrec(play.clone(), &Transfer::new().pad(d as i64).blocking(true))
+            .playrec(
+                Source::raw(play.clone()),
+                &Transfer::new().pad(d as i64).blocking(true),
+            )
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .into_raw();
         let delay = find_preamble(&rec, format, ch).expect("preamble");
         assert_eq!(delay, d, "{format}");
         // Before the loopback arrives the input is silence of the format.
@@ -575,8 +587,11 @@ pub fn every_format_many_channels_bit_exact(rig: &Rig) {
 
 pub fn playback_only_and_record_only(rig: &Rig) {
     let mut out = OutputStream::open(&(rig.config)(2, F32, 64)).unwrap();
-    out.play(vec![0u8; 1000 * 8], &Transfer::new().blocking(true))
-        .unwrap();
+    out.play(
+        Source::raw(vec![0u8; 1000 * 8]),
+        &Transfer::new().blocking(true),
+    )
+    .unwrap();
     assert_eq!(out.frame_count(), 1000);
     drop(out);
 
@@ -584,7 +599,8 @@ pub fn playback_only_and_record_only(rig: &Rig) {
     let rec = inp
         .record(&Transfer::new().frames(500).offset(100).blocking(true))
         .unwrap()
-        .unwrap();
+        .unwrap()
+        .into_raw();
     // Nothing is played into a record-only stream: silence is 128 in uint8.
     assert_eq!(rec.len(), 400 * 2);
     assert!(rec.iter().all(|&b| b == 128));
@@ -605,7 +621,8 @@ pub fn callback_panic_aborts_and_is_reported(rig: &Rig) {
     GUARD_CALLS.store(0, std::sync::atomic::Ordering::Relaxed);
     let cfg = (rig.realtime)(2, F32, 64).callback_guard(panic_in_tenth_callback);
     let mut s = DuplexStream::open(&cfg).unwrap();
-    s.play(vec![0u8; 48000 * 8], &Transfer::new()).unwrap();
+    s.play(Source::raw(vec![0u8; 48000 * 8]), &Transfer::new())
+        .unwrap();
     let e = s.wait(Some(Duration::from_secs(5))).unwrap_err();
     assert_eq!(
         e.to_string(),
@@ -616,8 +633,11 @@ pub fn callback_panic_aborts_and_is_reported(rig: &Rig) {
     assert!(s.time() > 0.0);
     // The stream still works.
     GUARD_CALLS.store(100, std::sync::atomic::Ordering::Relaxed);
-    s.play(vec![0u8; 640 * 8], &Transfer::new().blocking(true))
-        .unwrap();
+    s.play(
+        Source::raw(vec![0u8; 640 * 8]),
+        &Transfer::new().blocking(true),
+    )
+    .unwrap();
     assert_eq!(s.frame_count(), 640);
 }
 

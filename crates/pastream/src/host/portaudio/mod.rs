@@ -25,9 +25,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, Latency};
-use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded};
-use crate::format::SampleFormat;
+use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, Latency, Muted, Scan};
+use crate::error::HostError;
+use crate::rt::callback::{
+    AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded,
+};
+use crate::sample::SampleFormat;
 use convert::Converter;
 
 /// Serialises PortAudio's global calls (initialise, terminate, queries,
@@ -36,55 +39,6 @@ static LOCK: Mutex<()> = Mutex::new(());
 
 fn lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Whether to hide what the audio libraries print while scanning.
-static QUIET: AtomicBool = AtomicBool::new(false);
-
-/// See [`super::set_quiet`].
-pub(crate) fn set_quiet(quiet: bool) {
-    QUIET.store(quiet, Ordering::Relaxed);
-}
-
-/// Sends the process's standard error to /dev/null while it lives, when
-/// [`QUIET`] is set: ALSA and JACK print every device they fail to find.
-struct Muted(Option<c_int>);
-
-impl Muted {
-    fn stderr() -> Muted {
-        if !QUIET.load(Ordering::Relaxed) {
-            return Muted(None);
-        }
-        // SAFETY: plain descriptor calls on descriptor 2 and a new one to
-        // /dev/null; every descriptor opened here is closed here or in Drop.
-        unsafe {
-            let saved = libc::dup(2);
-            let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC);
-            if saved < 0 || null < 0 {
-                for fd in [saved, null] {
-                    if fd >= 0 {
-                        libc::close(fd);
-                    }
-                }
-                return Muted(None);
-            }
-            libc::dup2(null, 2);
-            libc::close(null);
-            Muted(Some(saved))
-        }
-    }
-}
-
-impl Drop for Muted {
-    fn drop(&mut self) {
-        if let Some(saved) = self.0 {
-            // SAFETY: `saved` is the descriptor dup'ed in `stderr()`.
-            unsafe {
-                libc::dup2(saved, 2);
-                libc::close(saved);
-            }
-        }
-    }
 }
 
 fn error_text(e: ffi::PaError) -> String {
@@ -130,33 +84,70 @@ impl Drop for Session {
     }
 }
 
-/// The PortAudio devices, numbered from `list.len()`, and the default
-/// (input, output) devices. With PortAudio failing to start, none.
-pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>) -> (usize, Option<usize>, Option<usize>) {
+/// The PortAudio backend.
+pub(crate) struct PortAudio;
+
+impl Backend for PortAudio {
+    fn scan(&self, id: usize, scan: &mut Scan) {
+        append_devices(id, scan);
+    }
+
+    fn split_duplex(&self) -> bool {
+        true
+    }
+
+    fn check(&self, params: &HostParams) -> Result<(), DeviceError> {
+        check(params)
+    }
+
+    fn open(&self, params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError> {
+        Ok(Box::new(PaHostStream::open(params)?))
+    }
+}
+
+/// Whether PortAudio's device `index` belongs to a host API whose native
+/// format is float32 (JACK, CoreAudio), where the library converts integer
+/// formats itself.
+///
+/// # Safety
+///
+/// PortAudio is initialised and its global calls are serialised by the
+/// caller.
+unsafe fn is_float_host(index: c_int) -> bool {
+    // SAFETY: initialised and serialised by the caller; pointers are
+    // checked for null and read at once.
+    unsafe {
+        let Some(d) = ffi::Pa_GetDeviceInfo(index).as_ref() else {
+            return false;
+        };
+        ffi::Pa_GetHostApiInfo(d.hostApi)
+            .as_ref()
+            .is_some_and(|a| a.type_ == ffi::paJACK || a.type_ == ffi::paCoreAudio)
+    }
+}
+
+/// Appends the PortAudio devices and host APIs to `scan`, and its
+/// defaults. With PortAudio failing to start, none.
+fn append_devices(id: usize, scan: &mut Scan) {
     let Ok(_session) = Session::new() else {
-        return (0, None, None);
+        return;
     };
     let _g = lock();
+    let list = &mut scan.devices;
+    let hostapi_base = scan.hostapis;
     let base = list.len();
     // SAFETY: PortAudio is initialised by `_session` and the global calls
     // are serialised by `_g` (this holds for all the calls below); every
     // returned pointer is checked for null and read before the session ends.
     let apis = unsafe { ffi::Pa_GetHostApiCount() }.max(0);
     let mut api_names = Vec::new();
-    let mut api_types = Vec::new();
     for a in 0..apis {
         // SAFETY: see above.
         let info = unsafe { ffi::Pa_GetHostApiInfo(a) };
         // SAFETY: checked for null; owned by PortAudio while initialised.
         match unsafe { info.as_ref() } {
-            Some(i) => {
-                api_names.push(c_text(i.name));
-                api_types.push(i.type_);
-            }
-            None => {
-                api_names.push(format!("host API {a}"));
-                api_types.push(-1);
-            }
+            Some(i) => api_names.push(c_text(i.name)),
+            None => api_names.push(format!("host API {a}")),
         }
     }
     // SAFETY: see above.
@@ -172,7 +163,7 @@ pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>) -> (usize, Option<usize
         list.push(DeviceInfo {
             index: list.len(),
             name: c_text(i.name),
-            hostapi: api,
+            hostapi: hostapi_base + api,
             hostapi_name: api_names.get(api).cloned().unwrap_or_default(),
             max_input_channels: i.maxInputChannels.max(0) as usize,
             max_output_channels: i.maxOutputChannels.max(0) as usize,
@@ -181,22 +172,13 @@ pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>) -> (usize, Option<usize
             default_high_input_latency: i.defaultHighInputLatency,
             default_high_output_latency: i.defaultHighOutputLatency,
             default_samplerate: i.defaultSampleRate,
-            backend: Backend::PortAudio {
-                index: d,
-                float_host: matches!(
-                    api_types.get(api),
-                    Some(&ffi::paJACK) | Some(&ffi::paCoreAudio)
-                ),
-            },
+            backend: id,
+            native: d,
         });
     }
     let to_list = |d: ffi::PaDeviceIndex| {
         (d >= 0 && d < count)
-            .then(|| {
-                list[base..]
-                    .iter()
-                    .position(|x| x.backend_index() == Some(d))
-            })
+            .then(|| list[base..].iter().position(|x| x.native == d))
             .flatten()
             .map(|p| base + p)
     };
@@ -207,7 +189,10 @@ pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>) -> (usize, Option<usize
             ffi::Pa_GetDefaultOutputDevice(),
         )
     };
-    (apis as usize, to_list(din), to_list(dout))
+    let (din, dout) = (to_list(din), to_list(dout));
+    scan.hostapis += apis as usize;
+    scan.default_input = scan.default_input.or(din);
+    scan.default_output = scan.default_output.or(dout);
 }
 
 /// The PortAudio version text, if the library starts.
@@ -230,10 +215,12 @@ fn pa_format(f: SampleFormat) -> ffi::PaSampleFormat {
 
 /// Asks PortAudio whether the device takes the settings (the format it
 /// would be asked for: float32 on float hosts).
-pub(crate) fn check(p: &HostParams, float_host: bool) -> Result<(), DeviceError> {
-    let session = Session::new().map_err(DeviceError::Host)?;
+fn check(p: &HostParams) -> Result<(), DeviceError> {
+    let session = Session::new().map_err(DeviceError::Backend)?;
     let _g = lock();
-    let index = p.device.backend_index().unwrap_or(-1);
+    let index = p.device.native;
+    // SAFETY: initialised by `session`, serialised by `_g`.
+    let float_host = unsafe { is_float_host(index) };
     let format = if float_host {
         SampleFormat::F32
     } else {
@@ -422,18 +409,18 @@ pub(crate) struct PaHostStream {
 unsafe impl Send for PaHostStream {}
 
 impl PaHostStream {
-    pub(crate) fn open(p: &HostParams, float_host: bool) -> Result<Self, DeviceError> {
-        let session = Session::new().map_err(DeviceError::Host)?;
+    fn open(p: &HostParams) -> Result<Self, DeviceError> {
+        let session = Session::new().map_err(DeviceError::Backend)?;
         let _g = lock();
         let mut indexes = [0 as c_int; 2];
         for (slot, d) in indexes.iter_mut().zip([&p.input_device, &p.device]) {
-            let index = d.backend_index().unwrap_or(-1);
+            let index = d.native;
             // The device list may have changed since it was read.
             // SAFETY: initialised by `session`, serialised by `_g`.
             let info = unsafe { ffi::Pa_GetDeviceInfo(index).as_ref() };
             let name_now = info.map(|i| c_text(i.name));
             if name_now.as_deref() != Some(d.name.as_str()) {
-                return Err(DeviceError::Host(format!(
+                return Err(DeviceError::Backend(format!(
                     "device '{}' is gone (the device list changed); list the devices again",
                     d.name
                 )));
@@ -441,6 +428,8 @@ impl PaHostStream {
             *slot = index;
         }
         let user = p.format;
+        // SAFETY: initialised by `session`, serialised by `_g`.
+        let float_host = unsafe { is_float_host(indexes[1]) };
         let params = |index: c_int, channels: usize, format: SampleFormat, low: f64, high: f64| {
             ffi::PaStreamParameters {
                 device: index,
@@ -568,7 +557,7 @@ impl PaHostStream {
 impl HostStream for PaHostStream {
     fn start(&mut self, callback: Box<dyn AudioCallback>) -> Result<(), DeviceError> {
         if self.started {
-            return Err(DeviceError::Host("the stream is already started".into()));
+            return Err(DeviceError::Backend("the stream is already started".into()));
         }
         // SAFETY: the stream is stopped, so the callback thread does not
         // touch the slot.
@@ -581,7 +570,7 @@ impl HostStream for PaHostStream {
             self.shared.running.store(false, Ordering::Release);
             // SAFETY: the stream did not start; no callback runs.
             unsafe { (*self.shared.callback.get()).take() };
-            return Err(DeviceError::Host(format!(
+            return Err(DeviceError::Backend(format!(
                 "cannot start the stream: {}",
                 error_text(e)
             )));
@@ -631,7 +620,7 @@ impl HostStream for PaHostStream {
         let cb = unsafe { (*self.shared.callback.get()).take() };
         // -9983 is paStreamIsStopped: the stream had already stopped itself.
         if e != ffi::paNoError && e != -9983 {
-            return Err(DeviceError::Host(format!(
+            return Err(DeviceError::Backend(format!(
                 "stopping the stream failed: {}",
                 error_text(e)
             )));
@@ -657,18 +646,18 @@ impl HostStream for PaHostStream {
         unsafe { ffi::Pa_GetStreamTime(self.stream) }
     }
 
-    fn take_error(&mut self) -> Option<String> {
+    fn take_error(&mut self) -> Option<HostError> {
         if self.lost.get() && !self.lost_reported {
             self.lost_reported = true;
-            return Some(format!(
+            return Some(HostError::device_lost(format!(
                 "the audio device stopped delivering audio for {:.0} s: it was disconnected, or its server quit",
                 self.silence_limit.as_secs_f64()
-            ));
+            )));
         }
         self.shared
             .panicked
             .swap(false, Ordering::AcqRel)
-            .then(|| "the audio callback panicked; the stream was aborted".to_owned())
+            .then(HostError::callback_panicked)
     }
 }
 

@@ -19,8 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, block_duration};
-use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded};
+use super::{Backend, DeviceError, DeviceInfo, HostParams, HostStream, Scan, block_duration};
+use crate::error::HostError;
+use crate::rt::callback::{
+    AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded,
+};
 
 /// Most channels a virtual device opens.
 pub const MAX_CHANNELS: usize = 128;
@@ -58,6 +61,9 @@ pub struct VirtualOptions {
     pub xruns: Vec<(u64, StatusFlags)>,
 }
 
+/// The name of the virtual host API.
+pub const HOSTAPI: &str = "Virtual";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
     Duplex,
@@ -65,7 +71,49 @@ pub(crate) enum Kind {
     Output,
 }
 
-pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>, hostapi: usize) {
+const KINDS: [Kind; 3] = [Kind::Duplex, Kind::Input, Kind::Output];
+
+/// The virtual backend.
+pub(crate) struct Virtual;
+
+impl Backend for Virtual {
+    fn scan(&self, id: usize, scan: &mut Scan) {
+        let first = scan.devices.len();
+        append_devices(id, scan);
+        scan.default_input = scan.default_input.or(Some(first));
+        scan.default_output = scan.default_output.or(Some(first));
+    }
+
+    fn split_duplex(&self) -> bool {
+        false
+    }
+
+    fn check(&self, params: &HostParams) -> Result<(), DeviceError> {
+        check(params, &options(params)).map_err(|problem| DeviceError::InvalidSetting {
+            device: params.device.name.clone(),
+            problem,
+        })
+    }
+
+    fn open(&self, params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError> {
+        self.check(params)?;
+        let kind = KINDS[params.device.native as usize % KINDS.len()];
+        Ok(Box::new(VirtualStream::new(params.clone(), kind)))
+    }
+}
+
+/// The virtual options of a stream: its own, or the defaults.
+fn options(p: &HostParams) -> VirtualOptions {
+    p.options
+        .get::<VirtualOptions>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn append_devices(id: usize, scan: &mut Scan) {
+    let hostapi = scan.hostapis;
+    scan.hostapis += 1;
+    let list = &mut scan.devices;
     for (name, kind, ins, outs) in [
         ("loopback", Kind::Duplex, MAX_CHANNELS, MAX_CHANNELS),
         ("loopback (input only)", Kind::Input, MAX_CHANNELS, 0),
@@ -76,7 +124,7 @@ pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>, hostapi: usize) {
             index: list.len(),
             name: name.to_owned(),
             hostapi,
-            hostapi_name: "Virtual".to_owned(),
+            hostapi_name: HOSTAPI.to_owned(),
             max_input_channels: ins,
             max_output_channels: outs,
             default_low_input_latency: latency,
@@ -84,7 +132,8 @@ pub(crate) fn append_devices(list: &mut Vec<DeviceInfo>, hostapi: usize) {
             default_high_input_latency: latency,
             default_high_output_latency: latency,
             default_samplerate: 48000.0,
-            backend: Backend::Virtual(kind),
+            backend: id,
+            native: KINDS.iter().position(|k| *k == kind).unwrap_or(0) as i32,
         });
     }
 }
@@ -97,18 +146,18 @@ fn max_block(p: &HostParams) -> usize {
     }
 }
 
-fn latency_frames(p: &HostParams) -> usize {
-    p.virtual_options.latency.unwrap_or_else(|| max_block(p))
+fn latency_frames(p: &HostParams, opts: &VirtualOptions) -> usize {
+    opts.latency.unwrap_or_else(|| max_block(p))
 }
 
-pub(crate) fn check(p: &HostParams) -> Result<(), String> {
+fn check(p: &HostParams, opts: &VirtualOptions) -> Result<(), String> {
     if p.blocksize > MAX_BLOCKSIZE {
         return Err(format!(
             "blocksize {} is larger than {MAX_BLOCKSIZE} frames",
             p.blocksize
         ));
     }
-    let latency = latency_frames(p);
+    let latency = latency_frames(p, opts);
     if latency < max_block(p) {
         return Err(format!(
             "latency of {latency} frames is shorter than a block of {} frames",
@@ -122,20 +171,22 @@ pub(crate) fn check(p: &HostParams) -> Result<(), String> {
 }
 
 /// A stream on a virtual device: a thread that plays the device's part.
-pub(crate) struct VirtualStream {
+struct VirtualStream {
     params: HostParams,
+    options: VirtualOptions,
     kind: Kind,
     thread: Option<JoinHandle<Box<dyn AudioCallback>>>,
     stop: Arc<AtomicBool>,
     running: Arc<AtomicBool>,
     load: Arc<AtomicU64>,
     clock: Arc<AtomicU64>,
-    error: Arc<Mutex<Option<String>>>,
+    error: Arc<Mutex<Option<HostError>>>,
 }
 
 impl VirtualStream {
-    pub(crate) fn new(params: HostParams, kind: Kind) -> Self {
+    fn new(params: HostParams, kind: Kind) -> Self {
         VirtualStream {
+            options: options(&params),
             params,
             kind,
             thread: None,
@@ -151,7 +202,7 @@ impl VirtualStream {
 impl HostStream for VirtualStream {
     fn start(&mut self, callback: Box<dyn AudioCallback>) -> Result<(), DeviceError> {
         if self.thread.is_some() {
-            return Err(DeviceError::Host(
+            return Err(DeviceError::Backend(
                 "the virtual stream is already started".into(),
             ));
         }
@@ -159,6 +210,7 @@ impl HostStream for VirtualStream {
         self.running.store(true, Ordering::Release);
         let device = Device {
             params: self.params.clone(),
+            options: self.options.clone(),
             kind: self.kind,
             stop: self.stop.clone(),
             load: self.load.clone(),
@@ -174,7 +226,7 @@ impl HostStream for VirtualStream {
                 cb
             })
             .map_err(|e| {
-                DeviceError::Host(format!("cannot start the virtual device thread: {e}"))
+                DeviceError::Backend(format!("cannot start the virtual device thread: {e}"))
             })?;
         self.thread = Some(handle);
         Ok(())
@@ -191,12 +243,12 @@ impl HostStream for VirtualStream {
             Some(h) => h
                 .join()
                 .map(Some)
-                .map_err(|_| DeviceError::Host("the virtual device thread failed".into())),
+                .map_err(|_| DeviceError::Backend("the virtual device thread failed".into())),
         }
     }
 
     fn latency(&self) -> (f64, f64) {
-        let l = latency_frames(&self.params) as f64 / self.params.samplerate;
+        let l = latency_frames(&self.params, &self.options) as f64 / self.params.samplerate;
         (l, l)
     }
 
@@ -208,8 +260,12 @@ impl HostStream for VirtualStream {
         f64::from_bits(self.clock.load(Ordering::Relaxed))
     }
 
-    fn take_error(&mut self) -> Option<String> {
+    fn take_error(&mut self) -> Option<HostError> {
         self.error.lock().ok().and_then(|mut e| e.take())
+    }
+
+    fn free_running(&self) -> bool {
+        self.options.clock == Clock::FreeRunning
     }
 }
 
@@ -222,17 +278,18 @@ impl Drop for VirtualStream {
 /// The device side of a virtual stream, run on its own thread.
 struct Device {
     params: HostParams,
+    options: VirtualOptions,
     kind: Kind,
     stop: Arc<AtomicBool>,
     load: Arc<AtomicU64>,
     clock: Arc<AtomicU64>,
-    error: Arc<Mutex<Option<String>>>,
+    error: Arc<Mutex<Option<HostError>>>,
 }
 
 impl Device {
     fn run(self, mut cb: Box<dyn AudioCallback>) -> Box<dyn AudioCallback> {
         let p = &self.params;
-        let opts = &p.virtual_options;
+        let opts = &self.options;
         if opts.clock == Clock::RealTime {
             raise_priority();
         }
@@ -242,7 +299,7 @@ impl Device {
         let out_fs = p.format.frame_size(p.output_channels);
         let loops = self.kind == Kind::Duplex && p.input_channels > 0 && p.output_channels > 0;
         let max_block = max_block(p);
-        let latency = latency_frames(p);
+        let latency = latency_frames(p, opts);
         let mut input = vec![silence; max_block * in_fs];
         let mut output = vec![silence; max_block * out_fs];
         let mut line = DelayLine::new(latency, max_block, in_fs, silence);
@@ -314,7 +371,7 @@ impl Device {
                 Ok(r) => r,
                 Err(_) => {
                     if let Ok(mut e) = self.error.lock() {
-                        *e = Some("the audio callback panicked; the stream was aborted".into());
+                        *e = Some(HostError::callback_panicked());
                     }
                     CallbackResult::Abort
                 }

@@ -1,5 +1,6 @@
 use super::*;
-use crate::ring::RingBuffer;
+use crate::rt::callback::{StatusFlags, TimeInfo};
+use crate::rt::ring::RingBuffer;
 
 const F: SampleFormat = SampleFormat::I16;
 
@@ -109,8 +110,8 @@ fn frames_pad_offset_lengths() {
 
 #[test]
 fn padding_switch_when_playback_runs_out() {
-    let (mut tx, rx) = RingBuffer::new(F.frame_size(2), 1 << 12).unwrap();
-    tx.write(&ramp(0, 1024, 2));
+    let (mut tx, rx) = RingBuffer::new_raw(F.frame_size(2), 1 << 12).unwrap();
+    tx.write_raw(&ramp(0, 1024, 2));
     let stats = Stats::new();
     let pad = 3000;
     let mut e = Engine::new(
@@ -127,7 +128,7 @@ fn padding_switch_when_playback_runs_out() {
     let (_, res) = drive(&mut e, 2, 2, 256, 5);
     assert!(res.iter().all(|r| *r == CallbackResult::Continue));
     assert!(stats.padding());
-    tx.write(&ramp(0, 1024, 2));
+    tx.write_raw(&ramp(0, 1024, 2));
     let (out, res) = drive(&mut e, 2, 2, 256, 100);
     assert_eq!(*res.last().unwrap(), CallbackResult::Complete);
     assert!(out.iter().all(|&b| b == 0));
@@ -197,8 +198,8 @@ fn negative_pad_and_frames_pads_forever() {
 
 #[test]
 fn buffer_empty_when_frames_exceed_playback() {
-    let (mut tx, rx) = RingBuffer::new(F.frame_size(2), 8192).unwrap();
-    tx.write(&ramp(0, 8192, 2));
+    let (mut tx, rx) = RingBuffer::new_raw(F.frame_size(2), 8192).unwrap();
+    tx.write_raw(&ramp(0, 8192, 2));
     let stats = Stats::new();
     let mut e = Engine::new(
         &config(9000, 0, 0),
@@ -221,7 +222,7 @@ fn buffer_empty_when_frames_exceed_playback() {
 
 #[test]
 fn buffer_full_keeps_what_fit() {
-    let (tx, _rx) = RingBuffer::new(F.frame_size(2), 512).unwrap();
+    let (tx, _rx) = RingBuffer::new_raw(F.frame_size(2), 512).unwrap();
     let stats = Stats::new();
     let mut e = Engine::new(
         &EngineConfig::new(F, 2, 0),
@@ -352,7 +353,7 @@ fn xruns_counted_by_kind() {
 
 #[test]
 fn late_feeder_is_an_underrun_not_the_end() {
-    let (mut tx, rx) = RingBuffer::new(F.frame_size(1), 1024).unwrap();
+    let (mut tx, rx) = RingBuffer::new_raw(F.frame_size(1), 1024).unwrap();
     let feeding = Arc::new(AtomicBool::new(true));
     let stats = Stats::new();
     let mut e = Engine::new(
@@ -369,7 +370,7 @@ fn late_feeder_is_an_underrun_not_the_end() {
         stats.clone(),
     )
     .unwrap();
-    tx.write(&ramp(0, 100, 1));
+    tx.write_raw(&ramp(0, 100, 1));
     assert!(!e.is_ready(128));
     let (out, res) = drive(&mut e, 0, 1, 128, 1);
     assert_eq!(res, [CallbackResult::Continue]);
@@ -378,7 +379,7 @@ fn late_feeder_is_an_underrun_not_the_end() {
     assert_eq!(stats.xruns().source_underruns, 1);
     assert!(!stats.padding());
     // The feeder catches up, then finishes: now empty means the end.
-    tx.write(&ramp(100, 128, 1));
+    tx.write_raw(&ramp(100, 128, 1));
     assert!(e.is_ready(128));
     let (out, _) = drive(&mut e, 0, 1, 128, 1);
     assert_eq!(out, ramp(100, 128, 1));
@@ -481,7 +482,7 @@ fn construction_errors() {
         }
     ));
 
-    let (_, rx) = RingBuffer::new(6, 8).unwrap();
+    let (_, rx) = RingBuffer::new_raw(6, 8).unwrap();
     let err = Engine::new(
         &EngineConfig::new(F, 2, 2),
         Playback::Ring {

@@ -2,7 +2,6 @@
 //! name of its own, and a test binary that runs itself again as a child
 //! connected to it. Shared by the library's and the command line's JACK
 //! tests.
-#![allow(dead_code)]
 
 use std::fs::File;
 use std::io::Write;
@@ -32,6 +31,8 @@ pub struct Server {
 }
 
 impl Server {
+    /// Starts a server named `name` (see the module docs), waiting until
+    /// it answers.
     pub fn start(name: &str) -> Result<Server, String> {
         let log = std::env::temp_dir().join(format!("{name}-jackd.log"));
         let out =
@@ -125,6 +126,8 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The parent's part: starts a server, runs this test binary again as the
+/// child connected to it, stops the server, and exits as the child did.
 pub fn with_server() -> ExitCode {
     for tool in ["jackd", "jack_lsp"] {
         if !have(tool) {

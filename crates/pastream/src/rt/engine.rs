@@ -40,12 +40,13 @@
 //! engine runs.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::callback::{AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo};
-use crate::format::SampleFormat;
-use crate::mapping::{ChannelMap, FrameMapper, MapError};
-use crate::ring::{Consumer, Producer};
+use crate::rt::callback::{AudioCallback, Block, CallbackResult};
+use crate::rt::mapping::{ChannelMap, FrameMapper, MapError};
+use crate::rt::ring::{Consumer, Producer};
+pub use crate::rt::stats::{Outcome, Stats, Xruns};
+use crate::sample::SampleFormat;
 
 /// Where the engine takes playback frames from.
 #[derive(Debug, Default)]
@@ -173,160 +174,6 @@ pub enum EngineError {
     /// with no input.
     #[error("{0}")]
     Direction(&'static str),
-}
-
-/// How a run of the engine ended, as far as it knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Outcome {
-    /// Still running (or never started).
-    Running = 0,
-    /// Reached its length.
-    Complete = 1,
-    /// The playback ran out before `frames` with no padding.
-    BufferEmpty = 2,
-    /// The capture had no room for recorded frames.
-    BufferFull = 3,
-    /// Stopped on request (see [`Stats::request_abort`]).
-    Aborted = 4,
-    /// Stopped at an xrun, as [`EngineConfig::stop_on_xrun`] asked.
-    Xrun = 5,
-}
-
-impl Outcome {
-    fn from_u8(v: u8) -> Outcome {
-        match v {
-            1 => Outcome::Complete,
-            2 => Outcome::BufferEmpty,
-            3 => Outcome::BufferFull,
-            4 => Outcome::Aborted,
-            5 => Outcome::Xrun,
-            _ => Outcome::Running,
-        }
-    }
-}
-
-/// Xrun counts by kind.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Xruns {
-    /// Blocks flagged with any xrun.
-    pub total: u64,
-    /// Blocks flagged input underflow.
-    pub input_underflows: u64,
-    /// Blocks flagged input overflow.
-    pub input_overflows: u64,
-    /// Blocks flagged output underflow.
-    pub output_underflows: u64,
-    /// Blocks flagged output overflow.
-    pub output_overflows: u64,
-    /// Blocks in which the playback ring was empty while its feeder was
-    /// still running (the feeder was late; silence was played instead).
-    pub source_underruns: u64,
-}
-
-/// Counters an engine updates and other threads read, all atomic.
-#[derive(Debug, Default)]
-pub struct Stats {
-    frame_count: AtomicU64,
-    xruns: AtomicU64,
-    input_underflows: AtomicU64,
-    input_overflows: AtomicU64,
-    output_underflows: AtomicU64,
-    output_overflows: AtomicU64,
-    source_underruns: AtomicU64,
-    status: AtomicU32,
-    last_time: [AtomicU64; 3],
-    padding: AtomicBool,
-    outcome: AtomicU8,
-    abort_request: AtomicBool,
-}
-
-impl Stats {
-    /// New zeroed counters.
-    pub fn new() -> Arc<Stats> {
-        Arc::new(Stats::default())
-    }
-
-    /// Zeroes everything, for a new run.
-    pub fn reset(&self) {
-        for c in [
-            &self.frame_count,
-            &self.xruns,
-            &self.input_underflows,
-            &self.input_overflows,
-            &self.output_underflows,
-            &self.output_overflows,
-            &self.source_underruns,
-        ]
-        .into_iter()
-        .chain(self.last_time.iter())
-        {
-            c.store(0, Ordering::Relaxed);
-        }
-        self.status.store(0, Ordering::Relaxed);
-        self.padding.store(false, Ordering::Relaxed);
-        self.abort_request.store(false, Ordering::Relaxed);
-        self.outcome
-            .store(Outcome::Running as u8, Ordering::Release);
-    }
-
-    /// Frames processed in this run (including offset and padding frames).
-    pub fn frame_count(&self) -> u64 {
-        self.frame_count.load(Ordering::Acquire)
-    }
-
-    /// Xrun counts by kind.
-    pub fn xruns(&self) -> Xruns {
-        let l = |a: &AtomicU64| a.load(Ordering::Relaxed);
-        Xruns {
-            total: l(&self.xruns),
-            input_underflows: l(&self.input_underflows),
-            input_overflows: l(&self.input_overflows),
-            output_underflows: l(&self.output_underflows),
-            output_overflows: l(&self.output_overflows),
-            source_underruns: l(&self.source_underruns),
-        }
-    }
-
-    /// All status flags seen in this run, OR-ed together.
-    pub fn status(&self) -> StatusFlags {
-        StatusFlags(self.status.load(Ordering::Relaxed))
-    }
-
-    /// Timestamps of the last block.
-    pub fn last_time(&self) -> TimeInfo {
-        let t = |i: usize| f64::from_bits(self.last_time[i].load(Ordering::Relaxed));
-        TimeInfo {
-            input_adc_time: t(0),
-            current_time: t(1),
-            output_dac_time: t(2),
-        }
-    }
-
-    /// Whether the playback ran out and the stream now plays padding.
-    pub fn padding(&self) -> bool {
-        self.padding.load(Ordering::Acquire)
-    }
-
-    /// How the run ended, or [`Outcome::Running`].
-    pub fn outcome(&self) -> Outcome {
-        Outcome::from_u8(self.outcome.load(Ordering::Acquire))
-    }
-
-    /// Asks the engine to abort at its next block.
-    pub fn request_abort(&self) {
-        self.abort_request.store(true, Ordering::Release);
-    }
-
-    fn finish(&self, outcome: Outcome) {
-        // First outcome wins: a later abort does not hide why a run ended.
-        let _ = self.outcome.compare_exchange(
-            Outcome::Running as u8,
-            outcome as u8,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        );
-    }
 }
 
 /// The real-time state machine; see the [module docs](self).
@@ -469,27 +316,7 @@ impl Engine {
             status,
         } = block;
         let st = &*self.stats;
-        if status.is_xrun() {
-            st.xruns.fetch_add(1, Ordering::Relaxed);
-            for (flag, counter) in [
-                (StatusFlags::INPUT_UNDERFLOW, &st.input_underflows),
-                (StatusFlags::INPUT_OVERFLOW, &st.input_overflows),
-                (StatusFlags::OUTPUT_UNDERFLOW, &st.output_underflows),
-                (StatusFlags::OUTPUT_OVERFLOW, &st.output_overflows),
-            ] {
-                if status.contains(flag) {
-                    counter.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-        }
-        st.status.fetch_or(status.0, Ordering::Relaxed);
-        for (slot, t) in
-            st.last_time
-                .iter()
-                .zip([time.input_adc_time, time.current_time, time.output_dac_time])
-        {
-            slot.store(t.to_bits(), Ordering::Relaxed);
-        }
+        st.record_block(status, &time);
 
         // Never trust a host with slicing: a short buffer shortens the block.
         let mut n = frames;
@@ -500,7 +327,7 @@ impl Engine {
             n = n.min(out.len() / self.tx.dst_frame().max(1));
         }
 
-        if self.done || st.abort_request.load(Ordering::Acquire) {
+        if self.done || st.abort_requested() {
             if let Some(out) = output {
                 out.fill(self.output_silence);
             }
@@ -533,12 +360,10 @@ impl Engine {
             }
         }
         self.frame_count += active as u64;
-        self.stats
-            .frame_count
-            .store(self.frame_count, Ordering::Release);
+        self.stats.set_frame_count(self.frame_count);
         if self.stop_on_xrun && result == CallbackResult::Continue {
             let st = &*self.stats;
-            if status.is_xrun() || st.source_underruns.load(Ordering::Relaxed) > 0 {
+            if status.is_xrun() || st.has_source_underruns() {
                 st.finish(Outcome::Xrun);
                 result = CallbackResult::Abort;
             }
@@ -578,7 +403,7 @@ impl Engine {
         if got < want {
             match &self.playback {
                 Playback::Ring { feeding, .. } if feeding.load(Ordering::Acquire) => {
-                    self.stats.source_underruns.fetch_add(1, Ordering::Relaxed);
+                    self.stats.count_source_underrun();
                 }
                 _ => ran_out = true,
             }
@@ -600,7 +425,7 @@ impl Engine {
 
     fn start_padding(&mut self) {
         self.padding = true;
-        self.stats.padding.store(true, Ordering::Release);
+        self.stats.set_padding();
     }
 
     /// Maps up to `want` playback frames into `out`; returns frames read.
@@ -631,7 +456,7 @@ impl Engine {
             Playback::Ring { consumer, .. } => {
                 let bufs = consumer.read_buffers(want);
                 let got = bufs.frames();
-                let (a, b) = bufs.as_slices();
+                let (a, b) = bufs.as_raw_slices();
                 let split = a.len() / tfs * ofs;
                 self.tx.apply(a, &mut out[..split]);
                 self.tx.apply(b, &mut out[split..got * ofs]);
@@ -662,7 +487,7 @@ impl Engine {
             Capture::Ring { producer, .. } => {
                 let mut bufs = producer.write_buffers(want);
                 let got = bufs.frames();
-                let (a, b) = bufs.as_mut_slices();
+                let (a, b) = bufs.as_raw_mut_slices();
                 let split = a.len() / rfs * ifs;
                 self.rx.apply(&src[..split], a);
                 self.rx.apply(&src[split..got * ifs], b);
@@ -675,7 +500,7 @@ impl Engine {
     /// Whether a block of `frames` can run without a late feeder or a slow
     /// drainer; see [`AudioCallback::ready`].
     pub fn is_ready(&self, frames: usize) -> bool {
-        if self.done || self.stats.abort_request.load(Ordering::Acquire) {
+        if self.done || self.stats.abort_requested() {
             return true;
         }
         let active = self.remaining(frames);

@@ -7,78 +7,14 @@
 //! [`Levels`], the peak level of each channel, for a meter.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
 
-use crate::format::SampleFormat;
-use crate::soundfile::{FileError, FileInfo, FileOptions, SoundFile};
+use crate::io::levels::Levels;
+use crate::io::soundfile::{FileError, FileInfo, FileOptions, SoundFile};
+use crate::sample::SampleFormat;
 use crate::stream::{Sink, Source, Stream, StreamConfig, WorkerContext};
 
 /// Default ring size of file workers, in frames: about 2.7 s at 48 kHz.
 pub const DEFAULT_FILE_BUFFER: usize = 1 << 17;
-
-/// Peak levels per channel since they were last taken, shared between a
-/// worker that updates them and a thread that shows them.
-#[derive(Debug)]
-pub struct Levels {
-    peaks: Vec<AtomicU32>,
-}
-
-impl Levels {
-    /// Levels for `channels` channels, all zero.
-    pub fn new(channels: usize) -> Arc<Levels> {
-        Arc::new(Levels {
-            peaks: (0..channels).map(|_| AtomicU32::new(0)).collect(),
-        })
-    }
-
-    /// The peak magnitude of each channel (1.0 = full scale) since the
-    /// last call, and resets them.
-    pub fn take(&self) -> Vec<f32> {
-        self.peaks
-            .iter()
-            .map(|p| f32::from_bits(p.swap(0, Ordering::Relaxed)))
-            .collect()
-    }
-
-    /// Takes the peaks of interleaved frames in `format`.
-    pub fn update(&self, data: &[u8], format: SampleFormat) {
-        let ch = self.peaks.len();
-        if ch == 0 {
-            return;
-        }
-        let ss = format.sample_size();
-        let mut peak = vec![0f32; ch];
-        for frame in data.chunks_exact(ss * ch) {
-            for (p, s) in peak.iter_mut().zip(frame.chunks_exact(ss)) {
-                *p = p.max(magnitude(s, format));
-            }
-        }
-        for (slot, p) in self.peaks.iter().zip(peak) {
-            slot.fetch_max(p.to_bits(), Ordering::Relaxed);
-        }
-    }
-}
-
-/// |sample| with full scale at 1.0.
-fn magnitude(s: &[u8], format: SampleFormat) -> f32 {
-    let v = match format {
-        SampleFormat::F32 => f32::from_ne_bytes([s[0], s[1], s[2], s[3]]),
-        SampleFormat::I32 => i32::from_ne_bytes([s[0], s[1], s[2], s[3]]) as f32 / 2_147_483_648.0,
-        SampleFormat::I24 => {
-            let v = if cfg!(target_endian = "little") {
-                i32::from_le_bytes([0, s[0], s[1], s[2]])
-            } else {
-                i32::from_be_bytes([s[0], s[1], s[2], 0])
-            };
-            v as f32 / 2_147_483_648.0
-        }
-        SampleFormat::I16 => f32::from(i16::from_ne_bytes([s[0], s[1]])) / 32768.0,
-        SampleFormat::I8 => f32::from(s[0] as i8) / 128.0,
-        SampleFormat::U8 => (f32::from(s[0]) - 128.0) / 128.0,
-    };
-    // Positive floats order like their bits, which `fetch_max` relies on.
-    if v.is_nan() { 0.0 } else { v.abs() }
-}
 
 /// A playback source that reads `file` in `format`, looping when the
 /// stream loops (a pipe cannot loop: it ends). `buffer_frames`: the ring
@@ -107,10 +43,10 @@ pub fn file_source(
                     continue;
                 }
                 let mut w = tx.write_buffers(space);
-                let (a, b) = w.as_mut_slices();
-                let mut n = file.read(a, format)?;
+                let (a, b) = w.as_raw_mut_slices();
+                let mut n = file.read_raw(a, format)?;
                 if n * fs == a.len() && !b.is_empty() {
-                    n += file.read(b, format)?;
+                    n += file.read_raw(b, format)?;
                 }
                 if let Some(l) = &levels {
                     let split = (n * fs).min(a.len());
@@ -170,9 +106,9 @@ pub fn file_sink(
                         continue;
                     }
                     let r = rx.read_buffers(avail);
-                    let (a, b) = r.as_slices();
-                    f.write(a, format)?;
-                    f.write(b, format)?;
+                    let (a, b) = r.as_raw_slices();
+                    f.write_raw(a, format)?;
+                    f.write_raw(b, format)?;
                     if let Some(l) = &levels {
                         l.update(a, format);
                         l.update(b, format);
@@ -188,11 +124,18 @@ pub fn file_sink(
 }
 
 impl StreamConfig {
-    /// Takes the sample rate and channel count of a file (the original's
-    /// `from_file`).
+    /// Takes the sample rate, channel count and sample format of a file
+    /// (the original's `from_file`): a 16-bit file makes an int16 stream,
+    /// so its samples pass unchanged. Encodings with no sample format of
+    /// their own (compressed ones) leave the format as it was.
     pub fn for_file(self, info: &FileInfo) -> Self {
-        self.samplerate(f64::from(info.samplerate))
-            .channels(info.channels)
+        let config = self
+            .samplerate(f64::from(info.samplerate))
+            .channels(info.channels);
+        match info.encoding.and_then(|e| e.sample_format()) {
+            Some(format) => config.format(format),
+            None => config,
+        }
     }
 }
 
@@ -207,23 +150,5 @@ impl FileOptions {
             format: Some(stream.format()),
             ..FileOptions::default()
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::format::to_bytes;
-
-    #[test]
-    fn levels_are_peaks_per_channel() {
-        let l = Levels::new(2);
-        l.update(&to_bytes(&[0.25f32, -0.5, -0.75, 0.1]), SampleFormat::F32);
-        assert_eq!(l.take(), [0.75, 0.5]);
-        assert_eq!(l.take(), [0.0, 0.0]);
-        l.update(&to_bytes(&[i16::MIN, 16384]), SampleFormat::I16);
-        assert_eq!(l.take(), [1.0, 0.5]);
-        l.update(&[128, 0], SampleFormat::U8);
-        assert_eq!(l.take(), [0.0, 1.0]);
     }
 }

@@ -1,0 +1,771 @@
+//! Sound files through libsndfile: every file type, encoding and byte
+//! order it knows, by path, by `-` (standard input or output) or by file
+//! descriptor.
+//!
+//! Frames move in and out in the library's [`SampleFormat`]s. Integer data
+//! converts exactly between integer encodings of the same or more bits
+//! (a PCM_16 file read as int16, or as int24, and written back, is the same
+//! file bit for bit).
+//!
+//! A file opened for writing should be [finalized](SoundFile::finalize):
+//! that writes its header and reports an error. Dropping it finalizes it
+//! too, on a best-effort basis, silently.
+
+use std::ffi::{CStr, CString};
+use std::fmt;
+use std::os::raw::c_int;
+use std::path::Path;
+
+use sndfile_sys as sf;
+
+use crate::sample::{Sample, SampleError, SampleFormat, as_bytes, check_frames, convert};
+
+mod formats;
+pub use formats::{Encoding, Endian, FileInfo, FileOptions, FileType, Target};
+
+/// What can go wrong with a sound file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// libsndfile could not open the file.
+    #[error("cannot open '{target}': {reason}")]
+    Open {
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+    /// A RAW file lacks a setting.
+    #[error("'{target}' is a RAW file: give its {missing}")]
+    RawNeeds {
+        /// The file.
+        target: String,
+        /// What is missing.
+        missing: String,
+    },
+    /// A file type cannot be written to a pipe.
+    #[error(
+        "{file_type} files cannot be written to a pipe ('{target}'); use a type that can, such as AU or RAW"
+    )]
+    PipeWrite {
+        /// The file.
+        target: String,
+        /// The type.
+        file_type: String,
+    },
+    /// A pipe held no file libsndfile can read from a pipe.
+    #[error(
+        "cannot read '{target}' from a pipe ({reason}); some types, FLAC among them, need a seekable file: send AU or RAW through pipes"
+    )]
+    PipeRead {
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+    /// The type of a file to write is not known.
+    #[error("cannot tell the file type of '{0}' from its name")]
+    UnknownType(String),
+    /// The combination of type, encoding and byte order is not possible.
+    #[error("{file_type} files cannot hold {encoding} samples{endian}")]
+    Unsupported {
+        /// The type.
+        file_type: String,
+        /// The encoding.
+        encoding: String,
+        /// The byte order, if one was asked for.
+        endian: String,
+    },
+    /// A setting for writing is missing or impossible.
+    #[error("cannot create '{target}': {problem}")]
+    Setting {
+        /// The file.
+        target: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A file holds less than its header promises.
+    #[error("'{target}' is truncated: its header promises more than the {frames} frames it holds")]
+    Truncated {
+        /// The file.
+        target: String,
+        /// Frames the file holds.
+        frames: u64,
+    },
+    /// Samples that do not make whole frames of the file.
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    /// The reader of a pipe being written closed it.
+    #[error("writing '{target}' failed: the reader closed the pipe")]
+    BrokenPipe {
+        /// The file.
+        target: String,
+    },
+    /// Reading or writing failed.
+    #[error("{op} '{target}' failed: {reason}")]
+    Io {
+        /// `reading` or `writing`.
+        op: &'static str,
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+}
+
+/// An open sound file; see the [module docs](self).
+pub struct SoundFile {
+    handle: *mut sf::SNDFILE,
+    info: FileInfo,
+    target: Target,
+    writing: bool,
+    scratch_i32: Vec<i32>,
+    scratch_i16: Vec<i16>,
+    scratch_f32: Vec<f32>,
+}
+
+// SAFETY: a SNDFILE handle has no thread affinity; `SoundFile` gives access
+// to it only through `&mut self`, so one thread uses it at a time.
+unsafe impl Send for SoundFile {}
+
+impl fmt::Debug for SoundFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SoundFile")
+            .field("target", &self.target)
+            .field("info", &self.info)
+            .field("writing", &self.writing)
+            .finish()
+    }
+}
+
+impl fmt::Display for SoundFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.info;
+        write!(
+            f,
+            "'{}': {}, {}, {} Hz, {} channel{}",
+            self.target,
+            i.file_type.map_or("?", |t| t.name()),
+            i.encoding.map_or("?", |e| e.name()),
+            i.samplerate,
+            i.channels,
+            if i.channels == 1 { "" } else { "s" }
+        )?;
+        if let Some(n) = i.frames {
+            write!(
+                f,
+                ", {n} frames ({:.3} s)",
+                n as f64 / f64::from(i.samplerate.max(1))
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn sf_error_text(handle: *mut sf::SNDFILE) -> String {
+    // SAFETY: sf_strerror accepts a null handle (the last open error) or an
+    // open one, and returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(sf::sf_strerror(handle)) }
+        .to_string_lossy()
+        .trim()
+        .to_owned()
+}
+
+fn is_seekable_fd(fd: c_int) -> bool {
+    // SAFETY: lseek on any descriptor number is harmless; it fails on pipes.
+    unsafe { libc::lseek(fd, 0, libc::SEEK_CUR) >= 0 }
+}
+
+impl SoundFile {
+    /// Opens a sound file for reading.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`] naming the file and the problem: missing, unreadable,
+    /// not a sound file, a RAW file without its settings, a type that
+    /// cannot be read from a pipe.
+    pub fn open(path: impl AsRef<Path>) -> Result<SoundFile, FileError> {
+        SoundFile::open_with(path.as_ref(), &FileOptions::default())
+    }
+
+    /// Opens a sound file for reading: a path, standard input or a
+    /// descriptor, with settings (RAW files need theirs).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::{Encoding, FileOptions, FileType, SoundFile};
+    ///
+    /// let path = std::env::temp_dir().join("pastream-doc-open.raw");
+    /// std::fs::write(&path, [0u8; 8])?;
+    /// let raw = FileOptions {
+    ///     file_type: FileType::from_name("raw"),
+    ///     encoding: Encoding::from_name("PCM_16"),
+    ///     ..FileOptions::new(8000, 2)
+    /// };
+    /// let file = SoundFile::open_with(&path, &raw)?;
+    /// assert_eq!(file.info().frames, Some(2));
+    /// // Without its settings, a RAW file is refused with what it needs.
+    /// assert!(SoundFile::open(&path).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn open_with(
+        target: impl Into<Target>,
+        options: &FileOptions,
+    ) -> Result<SoundFile, FileError> {
+        let target = &target.into();
+
+        let name = target.to_string();
+        if let Target::Path(p) = target {
+            // The system says best why a file cannot be opened at all.
+            let problem = match std::fs::File::open(p) {
+                Err(e) => Some(match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_owned(),
+                    std::io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+                    _ => e.to_string(),
+                }),
+                Ok(_) if p.is_dir() => Some("it is a directory".to_owned()),
+                Ok(_) => None,
+            };
+            if let Some(reason) = problem {
+                return Err(FileError::Open {
+                    target: name,
+                    reason,
+                });
+            }
+        }
+        let file_type = options.file_type.or_else(|| match target {
+            Target::Path(p) if FileType::from_extension(p) == FileType::from_name("RAW") => {
+                FileType::from_name("RAW")
+            }
+            _ => None,
+        });
+        let mut info = sf::SF_INFO {
+            frames: 0,
+            samplerate: 0,
+            channels: 0,
+            format: 0,
+            sections: 0,
+            seekable: 0,
+        };
+        if let Some(t) = file_type {
+            if t.name() == "RAW" {
+                let missing: Vec<&str> = [
+                    (options.samplerate.is_none(), "sample rate"),
+                    (options.channels.is_none(), "channel count"),
+                    (options.encoding.is_none(), "encoding"),
+                ]
+                .iter()
+                .filter(|(m, _)| *m)
+                .map(|(_, w)| *w)
+                .collect();
+                if !missing.is_empty() {
+                    return Err(FileError::RawNeeds {
+                        target: name,
+                        missing: missing.join(", "),
+                    });
+                }
+            }
+            info.format = t.1 | options.encoding.map_or(0, |e| e.1) | options.endian.code();
+            info.samplerate = options.samplerate.unwrap_or(0) as c_int;
+            info.channels = options.channels.unwrap_or(0) as c_int;
+        }
+        let handle = open_handle(target, sf::SFM_READ, &mut info)?;
+        if handle.is_null() {
+            let reason = sf_error_text(std::ptr::null_mut());
+            let pipe = !matches!(target, Target::Path(_)) && !is_seekable_fd(fd_of(target, true));
+            if pipe {
+                return Err(FileError::PipeRead {
+                    target: name,
+                    reason,
+                });
+            }
+            return Err(FileError::Open {
+                target: name,
+                reason,
+            });
+        }
+        if header_overstates(handle) {
+            // SAFETY: an open handle, closed once here.
+            unsafe { sf::sf_close(handle) };
+            return Err(FileError::Truncated {
+                target: name,
+                frames: info.frames.max(0) as u64,
+            });
+        }
+        Ok(SoundFile::wrap(handle, &info, target.clone(), false))
+    }
+
+    /// Creates (or replaces) a sound file for writing.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError`]: no type given or known from the name, a type that
+    /// cannot hold the encoding, a type that cannot be written to a pipe, a
+    /// directory that does not exist.
+    pub fn create(
+        target: impl Into<Target>,
+        options: &FileOptions,
+    ) -> Result<SoundFile, FileError> {
+        let target = &target.into();
+        let name = target.to_string();
+        let file_type = match (options.file_type, target) {
+            (Some(t), _) => t,
+            (None, Target::Path(p)) => {
+                FileType::from_extension(p).ok_or_else(|| FileError::UnknownType(name.clone()))?
+            }
+            (None, _) => return Err(FileError::UnknownType(name)),
+        };
+        let samplerate = options.samplerate.ok_or_else(|| FileError::Setting {
+            target: name.clone(),
+            problem: "no sample rate given".into(),
+        })?;
+        let channels = options
+            .channels
+            .filter(|c| *c > 0)
+            .ok_or_else(|| FileError::Setting {
+                target: name.clone(),
+                problem: "no channels".into(),
+            })?;
+        let check = |enc: c_int| {
+            let info = sf::SF_INFO {
+                frames: 0,
+                samplerate: samplerate as c_int,
+                channels: channels as c_int,
+                format: file_type.1 | enc | options.endian.code(),
+                sections: 0,
+                seekable: 0,
+            };
+            // SAFETY: sf_format_check only reads the struct.
+            (unsafe { sf::sf_format_check(&info) } != 0).then_some(info)
+        };
+        let mut info = match options.encoding {
+            Some(e) => check(e.1).ok_or_else(|| FileError::Unsupported {
+                file_type: file_type.name().into(),
+                encoding: e.name().into(),
+                endian: match options.endian {
+                    Endian::File => String::new(),
+                    e => format!(" in {} byte order", format!("{e:?}").to_lowercase()),
+                },
+            })?,
+            None => {
+                let fmt = options.format.unwrap_or(SampleFormat::F32);
+                let preferred = Encoding::closest_to(fmt).iter().copied();
+                let others = ["VORBIS", "OPUS", "MPEG_LAYER_III", "ALAC_24", "ULAW"].into_iter();
+                preferred
+                    .chain(others)
+                    .filter_map(Encoding::from_name)
+                    .find_map(|e| check(e.1))
+                    .ok_or_else(|| FileError::Setting {
+                        target: name.clone(),
+                        problem: format!(
+                            "no encoding given and none known to fit {file_type} files (give one with -e)"
+                        ),
+                    })?
+            }
+        };
+        if let Target::Path(p) = target {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.is_dir() {
+                    return Err(FileError::Setting {
+                        target: name,
+                        problem: format!("directory '{}' does not exist", dir.display()),
+                    });
+                }
+            }
+        }
+        let handle = open_handle(target, sf::SFM_WRITE, &mut info)?;
+        if handle.is_null() {
+            let reason = sf_error_text(std::ptr::null_mut());
+            let pipe = !matches!(target, Target::Path(_)) && !is_seekable_fd(fd_of(target, false));
+            if pipe {
+                return Err(FileError::PipeWrite {
+                    target: name,
+                    file_type: file_type.name().into(),
+                });
+            }
+            return Err(FileError::Open {
+                target: name,
+                reason,
+            });
+        }
+        // SAFETY: `handle` is open; the command takes no data pointer.
+        unsafe {
+            sf::sf_command(
+                handle,
+                sf::SFC_SET_CLIPPING,
+                std::ptr::null_mut(),
+                sf::SF_TRUE,
+            );
+        }
+        Ok(SoundFile::wrap(handle, &info, target.clone(), true))
+    }
+
+    fn wrap(handle: *mut sf::SNDFILE, info: &sf::SF_INFO, target: Target, writing: bool) -> Self {
+        if !writing {
+            // Float files read as integers: scale to full range.
+            // SAFETY: `handle` is open; the command takes no data pointer.
+            unsafe {
+                sf::sf_command(
+                    handle,
+                    sf::SFC_SET_SCALE_FLOAT_INT_READ,
+                    std::ptr::null_mut(),
+                    sf::SF_TRUE,
+                );
+            }
+        }
+        let seekable = info.seekable != 0;
+        SoundFile {
+            handle,
+            info: FileInfo {
+                samplerate: info.samplerate.max(0) as u32,
+                channels: info.channels.max(0) as usize,
+                frames: (!writing && seekable && info.frames >= 0).then_some(info.frames as u64),
+                file_type: FileType::from_code(info.format),
+                encoding: Encoding::from_code(info.format),
+                seekable,
+            },
+            target,
+            writing,
+            scratch_i32: Vec::new(),
+            scratch_i16: Vec::new(),
+            scratch_f32: Vec::new(),
+        }
+    }
+
+    /// Facts about the file.
+    pub fn info(&self) -> &FileInfo {
+        &self.info
+    }
+
+    /// Where the file is.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Reads up to `out.len() / channels` frames into `out`, interleaved
+    /// samples of `T`, converted from the file's encoding; returns the
+    /// frames read, 0 at the end of the file.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Sample`] when `out` is not a whole number of frames;
+    /// [`FileError::Io`] when libsndfile reports an error (a truncated or
+    /// corrupt file).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::{FileOptions, SoundFile};
+    ///
+    /// let path = std::env::temp_dir().join("pastream-doc-read.wav");
+    /// let mut file = SoundFile::create(&path, &FileOptions::new(48000, 2))?;
+    /// file.write(&[0.5f32, -0.5, 0.25, -0.25])?;
+    /// file.finalize()?;
+    ///
+    /// let mut file = SoundFile::open(&path)?;
+    /// let mut frames = [0f32; 4];
+    /// assert_eq!(file.read(&mut frames)?, 2);
+    /// assert_eq!(frames, [0.5, -0.5, 0.25, -0.25]);
+    /// # Ok::<(), pastream::io::soundfile::FileError>(())
+    /// ```
+    pub fn read<T: Sample>(&mut self, out: &mut [T]) -> Result<usize, FileError> {
+        check_frames(out.len(), self.info.channels, T::FORMAT)?;
+        self.read_raw(bytemuck::cast_slice_mut(out), T::FORMAT)
+    }
+
+    /// Writes `data`, interleaved frames of `T`, converted to the file's
+    /// encoding.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Sample`] when `data` is not a whole number of frames;
+    /// [`FileError::BrokenPipe`] when the reader of a pipe closed it;
+    /// [`FileError::Io`] when not every frame could be written (disk
+    /// full).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::{FileOptions, SoundFile};
+    ///
+    /// let path = std::env::temp_dir().join("pastream-doc-write.wav");
+    /// let mut file = SoundFile::create(&path, &FileOptions::new(44100, 1))?;
+    /// file.write(&[0i16, 1000, -1000])?;
+    /// file.finalize()?;
+    /// assert_eq!(SoundFile::open(&path)?.info().frames, Some(3));
+    /// # Ok::<(), pastream::io::soundfile::FileError>(())
+    /// ```
+    pub fn write<T: Sample>(&mut self, data: &[T]) -> Result<(), FileError> {
+        check_frames(data.len(), self.info.channels, T::FORMAT)?;
+        self.write_raw(as_bytes(data), T::FORMAT)
+    }
+
+    /// Reads up to `out.len() / frame size` frames of `format` (raw bytes)
+    /// and returns how many were read; 0 at the end of the file.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Io`] when libsndfile reports an error (a truncated or
+    /// corrupt file).
+    pub fn read_raw(&mut self, out: &mut [u8], format: SampleFormat) -> Result<usize, FileError> {
+        let ch = self.info.channels.max(1);
+        let frames = out.len() / format.frame_size(ch);
+        if frames == 0 || self.handle.is_null() {
+            return Ok(0);
+        }
+        let n = frames * ch;
+        let got = match format {
+            SampleFormat::F32 => {
+                self.scratch_f32.resize(n, 0.0);
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                let got = unsafe {
+                    sf::sf_readf_float(self.handle, self.scratch_f32.as_mut_ptr(), frames as i64)
+                };
+                for (o, v) in out
+                    .chunks_exact_mut(4)
+                    .zip(&self.scratch_f32[..got.max(0) as usize * ch])
+                {
+                    o.copy_from_slice(&v.to_ne_bytes());
+                }
+                got
+            }
+            SampleFormat::I32 | SampleFormat::I24 => {
+                self.scratch_i32.resize(n, 0);
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                let got = unsafe {
+                    sf::sf_readf_int(self.handle, self.scratch_i32.as_mut_ptr(), frames as i64)
+                };
+                let vals = &self.scratch_i32[..got.max(0) as usize * ch];
+                convert::narrow_i32(vals, format, out);
+                got
+            }
+            SampleFormat::I16 | SampleFormat::I8 | SampleFormat::U8 => {
+                self.scratch_i16.resize(n, 0);
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                let got = unsafe {
+                    sf::sf_readf_short(self.handle, self.scratch_i16.as_mut_ptr(), frames as i64)
+                };
+                let vals = &self.scratch_i16[..got.max(0) as usize * ch];
+                convert::narrow_i16(vals, format, out);
+                got
+            }
+        };
+        // SAFETY: an open handle.
+        let err = unsafe { sf::sf_error(self.handle) };
+        if got < 0 || err != 0 {
+            return Err(FileError::Io {
+                op: "reading",
+                target: self.target.to_string(),
+                reason: sf_error_text(self.handle),
+            });
+        }
+        Ok(got as usize)
+    }
+
+    /// Writes the whole frames of `format` in `data` (raw bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Io`] when not every frame could be written (disk full,
+    /// closed pipe).
+    pub fn write_raw(&mut self, data: &[u8], format: SampleFormat) -> Result<(), FileError> {
+        let ch = self.info.channels.max(1);
+        let frames = data.len() / format.frame_size(ch);
+        if frames == 0 {
+            return Ok(());
+        }
+        if self.handle.is_null() {
+            return Err(self.io_error("writing", "the file is already closed".into()));
+        }
+        let n = frames * ch;
+        let put = match format {
+            SampleFormat::F32 => {
+                self.scratch_f32.clear();
+                self.scratch_f32.extend(
+                    data[..n * 4]
+                        .chunks_exact(4)
+                        .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]])),
+                );
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                unsafe {
+                    sf::sf_writef_float(self.handle, self.scratch_f32.as_ptr(), frames as i64)
+                }
+            }
+            SampleFormat::I32 | SampleFormat::I24 => {
+                self.scratch_i32.clear();
+                convert::widen_i32(
+                    &data[..n * format.sample_size()],
+                    format,
+                    &mut self.scratch_i32,
+                );
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                unsafe { sf::sf_writef_int(self.handle, self.scratch_i32.as_ptr(), frames as i64) }
+            }
+            SampleFormat::I16 | SampleFormat::I8 | SampleFormat::U8 => {
+                self.scratch_i16.clear();
+                convert::widen_i16(
+                    &data[..n * format.sample_size()],
+                    format,
+                    &mut self.scratch_i16,
+                );
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                unsafe {
+                    sf::sf_writef_short(self.handle, self.scratch_i16.as_ptr(), frames as i64)
+                }
+            }
+        };
+        if put != frames as i64 {
+            let errno = std::io::Error::last_os_error().raw_os_error();
+            let reason = sf_error_text(self.handle);
+            if errno == Some(libc::EPIPE) || reason.contains("Broken pipe") {
+                return Err(FileError::BrokenPipe {
+                    target: self.target.to_string(),
+                });
+            }
+            return Err(self.io_error("writing", reason));
+        }
+        Ok(())
+    }
+
+    fn io_error(&self, op: &'static str, reason: String) -> FileError {
+        FileError::Io {
+            op,
+            target: self.target.to_string(),
+            reason,
+        }
+    }
+
+    /// Goes back to the first frame (for looping).
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Io`] when the file cannot seek (a pipe).
+    pub fn rewind(&mut self) -> Result<(), FileError> {
+        // SAFETY: an open handle (checked for null).
+        if self.handle.is_null() || unsafe { sf::sf_seek(self.handle, 0, libc::SEEK_SET) } < 0 {
+            return Err(self.io_error("rewinding", "the file cannot seek (a pipe?)".into()));
+        }
+        Ok(())
+    }
+
+    /// Writes the header and closes the file.
+    ///
+    /// # Errors
+    ///
+    /// [`FileError::Io`] when closing fails.
+    pub fn finalize(mut self) -> Result<(), FileError> {
+        self.close()
+    }
+
+    fn close(&mut self) -> Result<(), FileError> {
+        if self.handle.is_null() {
+            return Ok(());
+        }
+        let handle = std::mem::replace(&mut self.handle, std::ptr::null_mut());
+        // SAFETY: an open handle, closed once (the field is now null).
+        let e = unsafe { sf::sf_close(handle) };
+        if e != 0 {
+            // SAFETY: sf_error_number returns a static string for any code.
+            let reason = unsafe { CStr::from_ptr(sf::sf_error_number(e)) }
+                .to_string_lossy()
+                .into_owned();
+            return Err(self.io_error(
+                if self.writing {
+                    "finalizing"
+                } else {
+                    "closing"
+                },
+                reason,
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for SoundFile {
+    /// Closes the file, finalizing it if it was being written; errors are
+    /// ignored here: call [`SoundFile::finalize`] to see them.
+    fn drop(&mut self) {
+        let _ = self.close();
+    }
+}
+
+/// Whether libsndfile found the header's data size larger than the file
+/// (it then shortens the file to what is there, and notes "should be" in
+/// its log).
+fn header_overstates(handle: *mut sf::SNDFILE) -> bool {
+    let mut log = vec![0u8; 4096];
+    // SAFETY: an open handle and a writable buffer of the given length.
+    unsafe {
+        sf::sf_command(
+            handle,
+            sf::SFC_GET_LOG_INFO,
+            log.as_mut_ptr().cast(),
+            log.len() as c_int,
+        );
+    }
+    let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+    String::from_utf8_lossy(&log[..end])
+        .lines()
+        .any(|l| l.trim_start().starts_with("data") && l.contains("should be"))
+}
+
+/// The descriptor behind a target that is not a path.
+fn fd_of(target: &Target, reading: bool) -> c_int {
+    match target {
+        Target::Fd(fd) => *fd,
+        Target::Stdio if reading => 0,
+        Target::Stdio => 1,
+        Target::Path(_) => -1,
+    }
+}
+
+fn open_handle(
+    target: &Target,
+    mode: c_int,
+    info: &mut sf::SF_INFO,
+) -> Result<*mut sf::SNDFILE, FileError> {
+    match target {
+        Target::Path(p) => {
+            let c =
+                CString::new(p.as_os_str().as_encoded_bytes()).map_err(|_| FileError::Open {
+                    target: p.display().to_string(),
+                    reason: "the name contains a NUL byte".into(),
+                })?;
+            // SAFETY: a NUL-terminated path and a valid SF_INFO.
+            Ok(unsafe { sf::sf_open(c.as_ptr(), mode, info) })
+        }
+        Target::Stdio | Target::Fd(_) => {
+            let fd = fd_of(target, mode == sf::SFM_READ);
+            // libsndfile gets a duplicate to own and close: the caller's
+            // descriptor stays open whatever happens.
+            // SAFETY: dup on any descriptor number is harmless.
+            let own = unsafe { libc::dup(fd) };
+            if own < 0 {
+                return Err(FileError::Open {
+                    target: target.to_string(),
+                    reason: std::io::Error::last_os_error().to_string(),
+                });
+            }
+            // SAFETY: a descriptor this function owns and a valid SF_INFO;
+            // close_desc = 1 hands the descriptor to libsndfile.
+            Ok(unsafe { sf::sf_open_fd(own, mode, info, 1) })
+        }
+    }
+}
+
+/// The libsndfile version, e.g. `libsndfile-1.2.0`.
+pub fn version() -> String {
+    // SAFETY: returns a static NUL-terminated string.
+    unsafe { CStr::from_ptr(sf::sf_version_string()) }
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests;

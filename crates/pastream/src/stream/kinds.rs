@@ -1,0 +1,233 @@
+//! The three kinds of stream, and what each direction can do.
+#![forbid(unsafe_code)]
+
+use std::ops::{Deref, DerefMut};
+
+use super::chunks::{ChunkOptions, Chunks, StreamRef};
+use super::{Direction, Recording, Sink, Source, Stream, StreamConfig, Transfer};
+use crate::error::StreamError;
+use crate::rt::mapping::ChannelMap;
+use crate::sample::Sample;
+
+macro_rules! stream_kind {
+    ($(#[$doc:meta])* $name:ident, $dir:expr) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name(Stream);
+
+        impl $name {
+            /// Opens the stream, stopped.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Device`] when the device is not found or
+            /// cannot do the settings; [`StreamError::InvalidArgument`]
+            /// for zero channels.
+            pub fn open(config: &StreamConfig) -> Result<Self, StreamError> {
+                Stream::open($dir, config).map($name)
+            }
+
+            /// The stream, without the operations of its kind.
+            pub fn into_stream(self) -> Stream {
+                self.0
+            }
+        }
+
+        impl Deref for $name {
+            type Target = Stream;
+            fn deref(&self) -> &Stream {
+                &self.0
+            }
+        }
+
+        impl DerefMut for $name {
+            fn deref_mut(&mut self) -> &mut Stream {
+                &mut self.0
+            }
+        }
+    };
+}
+
+stream_kind!(
+    /// A stream that records.
+    InputStream,
+    Direction::Input
+);
+stream_kind!(
+    /// A stream that plays.
+    OutputStream,
+    Direction::Output
+);
+stream_kind!(
+    /// A stream that plays and records with one callback, so that input and
+    /// output are sample-aligned.
+    DuplexStream,
+    Direction::Duplex
+);
+
+macro_rules! output_ops {
+    ($name:ident) => {
+        impl $name {
+            /// Sets (or clears) the playback source for the next runs.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Active`] while running;
+            /// [`StreamError::Sample`] for samples of another format or a
+            /// partial frame; [`StreamError::Ring`] for a ring whose
+            /// element is not an output frame.
+            pub fn set_source(&mut self, source: Option<Source>) -> Result<(), StreamError> {
+                self.0.set_source_slot(source)
+            }
+
+            /// Sets the playback channel map: entry k is the playback
+            /// channel (1-based, 0 = silence) played on output channel k.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Map`] for an out-of-range or repeated channel.
+            pub fn set_tx_map(&mut self, map: Option<ChannelMap>) -> Result<(), StreamError> {
+                self.0.set_map(true, map)
+            }
+
+            /// The playback channel map.
+            pub fn tx_map(&self) -> Option<&ChannelMap> {
+                self.0.tx_map.as_ref()
+            }
+
+            /// Sets whether playback loops.
+            pub fn set_looping(&mut self, looping: bool) {
+                self.0.transfer.looping = looping;
+            }
+        }
+    };
+}
+
+macro_rules! input_ops {
+    ($name:ident) => {
+        impl $name {
+            /// Sets (or clears) the recording sink for the next runs.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Active`] while running; a ring whose element
+            /// is not an input frame.
+            pub fn set_sink(&mut self, sink: Option<Sink>) -> Result<(), StreamError> {
+                self.0.set_sink_slot(sink)
+            }
+
+            /// Sets the recording channel map: entry k is the input channel
+            /// (1-based, 0 = silence) recorded as channel k.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Map`] for an out-of-range or repeated channel.
+            pub fn set_rx_map(&mut self, map: Option<ChannelMap>) -> Result<(), StreamError> {
+                self.0.set_map(false, map)
+            }
+
+            /// The recording channel map.
+            pub fn rx_map(&self) -> Option<&ChannelMap> {
+                self.0.rx_map.as_ref()
+            }
+
+            /// Records `t.frames` frames (which must be given), dropping the
+            /// first `t.offset`, into memory. Returns the recording when
+            /// `t.blocking`; otherwise collect it with
+            /// [`take_recording`](Stream::take_recording) after
+            /// [`wait`](Stream::wait).
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::InvalidArgument`] without frames or with an
+            /// offset beyond them; start errors; when blocking, the run's
+            /// error.
+            pub fn record(&mut self, t: &Transfer) -> Result<Option<Recording>, StreamError> {
+                let frames = self.0.recorded_frames(None, t)?;
+                self.0.set_source_slot(None)?;
+                self.0.set_sink_slot(Some(Sink::Memory(frames)))?;
+                self.0.run(t)
+            }
+
+            /// Reads live input as chunks of samples of `T`, the stream's
+            /// format; see [`Chunks`].
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::Sample`] when `T` is not the stream's format;
+            /// [`StreamError::InvalidArgument`] for impossible options.
+            pub fn chunks<'a, T: Sample>(
+                &'a mut self,
+                options: ChunkOptions<'a, T>,
+            ) -> Result<Chunks<'a, T>, StreamError> {
+                Chunks::new(StreamRef::Borrowed(&mut self.0), options)
+            }
+
+            /// Reads live input as chunks of raw bytes, whatever the
+            /// stream's format: whole frames of it, interleaved, in native
+            /// byte order. `options.out` is then bytes too.
+            ///
+            /// # Errors
+            ///
+            /// [`StreamError::InvalidArgument`] for impossible options.
+            pub fn raw_chunks<'a>(
+                &'a mut self,
+                options: ChunkOptions<'a, u8>,
+            ) -> Result<Chunks<'a, u8>, StreamError> {
+                Chunks::new_raw(StreamRef::Borrowed(&mut self.0), options)
+            }
+        }
+    };
+}
+
+output_ops!(OutputStream);
+output_ops!(DuplexStream);
+input_ops!(InputStream);
+input_ops!(DuplexStream);
+
+impl OutputStream {
+    /// Plays `playback` with `t.frames`, `t.pad` and `t.looping`.
+    ///
+    /// # Errors
+    ///
+    /// Start errors; when blocking, the run's error.
+    pub fn play(&mut self, playback: impl Into<Source>, t: &Transfer) -> Result<(), StreamError> {
+        self.0.set_source_slot(Some(playback.into()))?;
+        self.0.run(t).map(|_| ())
+    }
+}
+
+impl DuplexStream {
+    /// Plays `playback` only; the input is not recorded.
+    ///
+    /// # Errors
+    ///
+    /// Start errors; when blocking, the run's error.
+    pub fn play(&mut self, playback: impl Into<Source>, t: &Transfer) -> Result<(), StreamError> {
+        self.0.set_sink_slot(None)?;
+        self.0.set_source_slot(Some(playback.into()))?;
+        self.0.run(t).map(|_| ())
+    }
+
+    /// Plays `playback` and records the input, sample-aligned, into
+    /// memory. The recording is `frames + pad - offset` frames (or, with
+    /// `frames < 0`, the playback's length plus `pad`, less `offset`).
+    ///
+    /// # Errors
+    ///
+    /// [`StreamError::Sample`] when the playback's samples are not the
+    /// stream's format or not whole frames;
+    /// [`StreamError::InvalidArgument`] when the recording length cannot be
+    /// known; start errors; when blocking, the run's error.
+    pub fn playrec(
+        &mut self,
+        playback: impl Into<Source>,
+        t: &Transfer,
+    ) -> Result<Option<Recording>, StreamError> {
+        let playback = playback.into();
+        let frames = self.0.recorded_frames(Some(&playback), t)?;
+        self.0.set_source_slot(Some(playback))?;
+        self.0.set_sink_slot(Some(Sink::Memory(frames)))?;
+        self.0.run(t)
+    }
+}
