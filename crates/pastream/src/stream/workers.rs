@@ -145,6 +145,18 @@ impl<T: Sample> From<&Vec<T>> for Source {
     }
 }
 
+impl<T: Sample, const N: usize> From<&[T; N]> for Source {
+    fn from(v: &[T; N]) -> Self {
+        Source::samples(v)
+    }
+}
+
+impl<T: Sample, const N: usize> From<[T; N]> for Source {
+    fn from(v: [T; N]) -> Self {
+        Source::samples(&v)
+    }
+}
+
 impl From<Consumer> for Source {
     fn from(c: Consumer) -> Self {
         Source::Ring(c)

@@ -406,18 +406,6 @@ impl SoundFile {
     }
 
     fn wrap(handle: *mut sf::SNDFILE, info: &sf::SF_INFO, target: Target, writing: bool) -> Self {
-        if !writing {
-            // Float files read as integers: scale to full range.
-            // SAFETY: `handle` is open; the command takes no data pointer.
-            unsafe {
-                sf::sf_command(
-                    handle,
-                    sf::SFC_SET_SCALE_FLOAT_INT_READ,
-                    std::ptr::null_mut(),
-                    sf::SF_TRUE,
-                );
-            }
-        }
         let seekable = info.seekable != 0;
         SoundFile {
             handle,
@@ -519,7 +507,20 @@ impl SoundFile {
             return Ok(0);
         }
         let n = frames * ch;
+        let float_data = self.float_data();
         let got = match format {
+            // Float data read as integers: by the library's full-scale rule
+            // (libsndfile's own scaling would normalise to the file's peak).
+            _ if float_data && format != SampleFormat::F32 => {
+                self.scratch_f32.resize(n, 0.0);
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                let got = unsafe {
+                    sf::sf_readf_float(self.handle, self.scratch_f32.as_mut_ptr(), frames as i64)
+                };
+                let vals = &self.scratch_f32[..got.max(0) as usize * ch];
+                convert::from_f32(as_bytes(vals), out, format);
+                got
+            }
             SampleFormat::F32 => {
                 self.scratch_f32.resize(n, 0.0);
                 // SAFETY: an open handle; the buffer holds `frames` frames.
@@ -583,7 +584,22 @@ impl SoundFile {
             return Err(self.io_error("writing", "the file is already closed".into()));
         }
         let n = frames * ch;
+        let float_data = self.float_data();
         let put = match format {
+            // Integers into a float file: by the library's full-scale rule.
+            _ if float_data && format != SampleFormat::F32 => {
+                self.scratch_f32.clear();
+                self.scratch_f32.resize(n, 0.0);
+                convert::to_f32(
+                    &data[..n * format.sample_size()],
+                    bytemuck::cast_slice_mut(&mut self.scratch_f32),
+                    format,
+                );
+                // SAFETY: an open handle; the buffer holds `frames` frames.
+                unsafe {
+                    sf::sf_writef_float(self.handle, self.scratch_f32.as_ptr(), frames as i64)
+                }
+            }
             SampleFormat::F32 => {
                 self.scratch_f32.clear();
                 self.scratch_f32.extend(
@@ -630,6 +646,14 @@ impl SoundFile {
             return Err(self.io_error("writing", reason));
         }
         Ok(())
+    }
+
+    /// Whether the file holds float samples, which integer formats reach
+    /// through the library's full-scale rule rather than libsndfile's.
+    fn float_data(&self) -> bool {
+        self.info
+            .encoding
+            .is_some_and(|e| matches!(e.name(), "FLOAT" | "DOUBLE"))
     }
 
     fn io_error(&self, op: &'static str, reason: String) -> FileError {

@@ -291,3 +291,46 @@ fn closest_encoding_is_chosen() {
         assert_eq!(f.info().encoding.unwrap().name(), want, "{t} {fmt}");
     }
 }
+
+#[test]
+fn float_files_read_as_integers_keep_their_level() {
+    // A float file peaking at 0.5 read as int16 or int32 gives the samples
+    // by the full-scale rule, not normalised to the file's peak; from a
+    // pipe too.
+    let half = [0.5f32, -0.5, 0.25, 0.0];
+    // Integers written to a float file keep their level too.
+    let path = tmp("half16.wav");
+    let mut f = SoundFile::create(&path, &opts("WAV", Some("FLOAT"), 1)).unwrap();
+    f.write(&[16384i16, -16384, 8192, 0]).unwrap();
+    f.finalize().unwrap();
+    let mut back = [0f32; 4];
+    assert_eq!(SoundFile::open(&path).unwrap().read(&mut back).unwrap(), 4);
+    assert_eq!(back, half);
+    let path = tmp("half.wav");
+    let mut f = SoundFile::create(&path, &opts("WAV", Some("FLOAT"), 1)).unwrap();
+    f.write(&half).unwrap();
+    f.finalize().unwrap();
+    let mut f = SoundFile::open(&path).unwrap();
+    let mut i16s = [0i16; 4];
+    assert_eq!(f.read(&mut i16s).unwrap(), 4);
+    assert_eq!(i16s, [16384, -16384, 8192, 0]);
+    f.rewind().unwrap();
+    let mut i32s = [0i32; 4];
+    assert_eq!(f.read(&mut i32s).unwrap(), 4);
+    assert_eq!(i32s, [1 << 30, -(1 << 30), 1 << 29, 0]);
+
+    let (r, w) = pipe();
+    let writer = std::thread::spawn(move || {
+        let mut f = SoundFile::create(Target::Fd(w), &opts("AU", Some("FLOAT"), 1)).unwrap();
+        f.write(&half).unwrap();
+        f.finalize().unwrap();
+        close_fd(w);
+    });
+    let mut f = SoundFile::open_with(Target::Fd(r), &FileOptions::default()).unwrap();
+    let mut i16s = [0i16; 4];
+    assert_eq!(f.read(&mut i16s).unwrap(), 4);
+    assert_eq!(i16s, [16384, -16384, 8192, 0]);
+    writer.join().unwrap();
+    drop(f);
+    close_fd(r);
+}
