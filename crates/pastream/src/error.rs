@@ -1,14 +1,158 @@
-//! The errors of streams.
+//! The errors of the library, in one place below every module that
+//! returns them: streams ([`StreamError`]), hosts ([`HostError`]), devices
+//! ([`DeviceError`]) and sound files ([`FileError`]); the real-time parts
+//! and samples keep their small errors of their own.
 #![forbid(unsafe_code)]
 
-use crate::host::DeviceError;
-#[cfg(feature = "sndfile")]
-use crate::io::soundfile::FileError;
 use crate::rt::engine::EngineError;
 use crate::rt::mapping::MapError;
 use crate::rt::ring::RingError;
 use crate::rt::stats::Xruns;
 use crate::sample::SampleError;
+
+/// Why a device could not be found or opened with the requested settings.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeviceError {
+    /// No device has that index.
+    #[error("no device with index {index} (there are {count} devices)")]
+    NoSuchIndex {
+        /// The index asked for.
+        index: usize,
+        /// How many devices there are.
+        count: usize,
+    },
+    /// No device matched the query.
+    #[error("no {direction} device matching '{query}'")]
+    NoMatch {
+        /// The query.
+        query: String,
+        /// `input`, `output` or `duplex`.
+        direction: &'static str,
+    },
+    /// Several devices matched the query.
+    #[error("several {direction} devices match '{query}': {}", .candidates.join("; "))]
+    Ambiguous {
+        /// The query.
+        query: String,
+        /// `input`, `output` or `duplex`.
+        direction: &'static str,
+        /// "index: name, host API" of each match.
+        candidates: Vec<String>,
+    },
+    /// The device lacks the direction asked for.
+    #[error("device {index} '{name}' has no {what} channels")]
+    WrongDirection {
+        /// Device index.
+        index: usize,
+        /// Device name.
+        name: String,
+        /// `input` or `output`.
+        what: &'static str,
+    },
+    /// A setting the device cannot do.
+    #[error("invalid setting for device '{device}': {problem}")]
+    InvalidSetting {
+        /// Device name.
+        device: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The backend (the system's audio library) failed.
+    #[error("{0}")]
+    Backend(String),
+}
+
+#[cfg(feature = "sndfile")]
+/// What can go wrong with a sound file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FileError {
+    /// libsndfile could not open the file.
+    #[error("cannot open '{target}': {reason}")]
+    Open {
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+    /// A RAW file lacks a setting.
+    #[error("'{target}' is a RAW file: give its {missing}")]
+    RawNeeds {
+        /// The file.
+        target: String,
+        /// What is missing.
+        missing: String,
+    },
+    /// A file type cannot be written to a pipe.
+    #[error(
+        "{file_type} files cannot be written to a pipe ('{target}'); use a type that can, such as AU or RAW"
+    )]
+    PipeWrite {
+        /// The file.
+        target: String,
+        /// The type.
+        file_type: String,
+    },
+    /// A pipe held no file libsndfile can read from a pipe.
+    #[error(
+        "cannot read '{target}' from a pipe ({reason}); some types, FLAC among them, need a seekable file: send AU or RAW through pipes"
+    )]
+    PipeRead {
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+    /// The type of a file to write is not known.
+    #[error("cannot tell the file type of '{0}' from its name")]
+    UnknownType(String),
+    /// The combination of type, encoding and byte order is not possible.
+    #[error("{file_type} files cannot hold {encoding} samples{endian}")]
+    Unsupported {
+        /// The type.
+        file_type: String,
+        /// The encoding.
+        encoding: String,
+        /// The byte order, if one was asked for.
+        endian: String,
+    },
+    /// A setting for writing is missing or impossible.
+    #[error("cannot create '{target}': {problem}")]
+    Setting {
+        /// The file.
+        target: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A file holds less than its header promises.
+    #[error("'{target}' is truncated: its header promises more than the {frames} frames it holds")]
+    Truncated {
+        /// The file.
+        target: String,
+        /// Frames the file holds.
+        frames: u64,
+    },
+    /// Samples that do not make whole frames of the file.
+    #[error(transparent)]
+    Sample(#[from] SampleError),
+    /// The reader of a pipe being written closed it.
+    #[error("writing '{target}' failed: the reader closed the pipe")]
+    BrokenPipe {
+        /// The file.
+        target: String,
+    },
+    /// Reading or writing failed.
+    #[error("{op} '{target}' failed: {reason}")]
+    Io {
+        /// `reading` or `writing`.
+        op: &'static str,
+        /// The file.
+        target: String,
+        /// libsndfile's reason.
+        reason: String,
+    },
+}
 
 /// An error a worker closure returns.
 pub type WorkerError = Box<dyn std::error::Error + Send + Sync + 'static>;

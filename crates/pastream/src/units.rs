@@ -7,6 +7,7 @@
 //!   where the option allows it.
 //! - A size is a plain number with an optional multiplier: `48k` is 48000,
 //!   `64K` is 65536.
+#![forbid(unsafe_code)]
 
 use std::fmt;
 

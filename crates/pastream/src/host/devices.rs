@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+pub use crate::error::DeviceError;
+
 /// Which way audio flows through a device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
@@ -78,14 +80,6 @@ pub struct DeviceInfo {
     pub(crate) native: i32,
 }
 
-impl DeviceInfo {
-    /// Whether the device belongs to the virtual host (the built-in
-    /// loopback devices).
-    pub fn is_virtual(&self) -> bool {
-        self.hostapi_name == super::loopback::HOSTAPI
-    }
-}
-
 /// The latency to ask a device for.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Latency {
@@ -127,59 +121,6 @@ impl From<String> for DeviceSelector {
     fn from(s: String) -> Self {
         DeviceSelector::from(s.as_str())
     }
-}
-
-/// Why a device could not be found or opened with the requested settings.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DeviceError {
-    /// No device has that index.
-    #[error("no device with index {index} (there are {count} devices)")]
-    NoSuchIndex {
-        /// The index asked for.
-        index: usize,
-        /// How many devices there are.
-        count: usize,
-    },
-    /// No device matched the query.
-    #[error("no {direction} device matching '{query}'")]
-    NoMatch {
-        /// The query.
-        query: String,
-        /// `input`, `output` or `duplex`.
-        direction: &'static str,
-    },
-    /// Several devices matched the query.
-    #[error("several {direction} devices match '{query}': {}", .candidates.join("; "))]
-    Ambiguous {
-        /// The query.
-        query: String,
-        /// `input`, `output` or `duplex`.
-        direction: &'static str,
-        /// "index: name, host API" of each match.
-        candidates: Vec<String>,
-    },
-    /// The device lacks the direction asked for.
-    #[error("device {index} '{name}' has no {what} channels")]
-    WrongDirection {
-        /// Device index.
-        index: usize,
-        /// Device name.
-        name: String,
-        /// `input` or `output`.
-        what: &'static str,
-    },
-    /// A setting the device cannot do.
-    #[error("invalid setting for device '{device}': {problem}")]
-    InvalidSetting {
-        /// Device name.
-        device: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// The backend (the system's audio library) failed.
-    #[error("{0}")]
-    Backend(String),
 }
 
 /// The list of all devices with the defaults; its `Display` prints one

@@ -5,6 +5,7 @@
 //! file. The ring (default [`DEFAULT_FILE_BUFFER`] frames) is what absorbs
 //! slow disks: the callback never waits for a file. Both workers can keep
 //! [`Levels`], the peak level of each channel, for a meter.
+#![forbid(unsafe_code)]
 
 use std::sync::Arc;
 

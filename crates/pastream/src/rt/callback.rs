@@ -1,10 +1,12 @@
-//! The interface between a host (a device driver) and whatever runs in its
-//! real-time callback.
+//! What a host hands its real-time callback each block: the block's
+//! buffers ([`Block`]), its timestamps ([`TimeInfo`]) and status flags
+//! ([`StatusFlags`]), and what the callback answers ([`CallbackResult`]).
 //!
-//! A host calls [`AudioCallback::process`] once per block on its audio
-//! thread. Whatever implements it must follow the real-time rules: no heap
-//! allocation or free, no lock, no blocking call, no system call, no I/O and
-//! no panic.
+//! Within the crate, hosts run anything that implements the callback
+//! interface; the [`engine`](super::engine) of buffered streams is what
+//! they run today. Whatever runs there follows the real-time rules of the
+//! [`rt`](super) module.
+#![forbid(unsafe_code)]
 
 use std::any::Any;
 use std::ops::{BitOr, BitOrAssign};
@@ -98,7 +100,7 @@ pub struct Block<'a> {
 }
 
 /// Code a host runs on its real-time thread, once per block.
-pub trait AudioCallback: Any + Send {
+pub(crate) trait AudioCallback: Any + Send {
     /// Processes one block. Called on the audio thread; must follow the
     /// real-time rules of the [module docs](self).
     fn process(&mut self, block: Block<'_>) -> CallbackResult;

@@ -34,10 +34,11 @@
 //!
 //! # Real-time behaviour
 //!
-//! [`Engine::process`] never allocates, frees, locks, blocks, makes a
+//! [`Engine::run`] never allocates, frees, locks, blocks, makes a
 //! system call or panics. Everything is allocated in [`Engine::new`].
 //! Counters live in [`Stats`], atomics that other threads read while the
 //! engine runs.
+#![forbid(unsafe_code)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -306,7 +307,7 @@ impl Engine {
         (self.playback, self.capture)
     }
 
-    /// Processes one block; see [`AudioCallback::process`].
+    /// Processes one block: what the host calls once per block.
     pub fn run(&mut self, block: Block<'_>) -> CallbackResult {
         let Block {
             input,
@@ -498,7 +499,7 @@ impl Engine {
     }
 
     /// Whether a block of `frames` can run without a late feeder or a slow
-    /// drainer; see [`AudioCallback::ready`].
+    /// drainer; a free-running host waits for this before each block.
     pub fn is_ready(&self, frames: usize) -> bool {
         if self.done || self.stats.abort_requested() {
             return true;

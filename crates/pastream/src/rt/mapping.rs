@@ -7,6 +7,7 @@
 //! destination the recorded data. Destination channels past the end of the
 //! map are silent. Each source channel may feed at most one destination:
 //! a map moves channels, it never mixes or duplicates them.
+#![forbid(unsafe_code)]
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,7 +1,7 @@
 //! Live input as a sequence of chunks.
 //!
 //! [`InputStream::chunks`](crate::InputStream::chunks) (and the same on a
-//! duplex stream), or the function [`chunks`] that opens a stream of its
+//! duplex stream), or the function [`chunks`](crate::chunks()) that opens a stream of its
 //! own, starts the stream and hands out the recorded frames in chunks of
 //! `chunksize` frames, each overlapping the one before by `overlap` frames.
 //! A chunk is a slice of samples of the stream's format, interleaved.
@@ -49,9 +49,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::workers::SinkSlot;
-use super::{
-    Counters, Direction, DuplexStream, InputStream, Source, State, Stream, StreamConfig, Transfer,
-};
+use super::{Counters, Direction, Source, State, Stream, Transfer};
 use crate::error::StreamError;
 use crate::rt::ring::{Consumer, Producer, RingBuffer};
 use crate::sample::{Sample, SampleError, cast};
@@ -101,7 +99,7 @@ impl<T> Default for ChunkOptions<'_, T> {
 
 /// The stream a [`Chunks`] runs: borrowed from the caller, or its own.
 #[derive(Debug)]
-pub(crate) enum StreamRef<'a> {
+pub(super) enum StreamRef<'a> {
     Borrowed(&'a mut Stream),
     Owned(Box<Stream>),
 }
@@ -123,44 +121,6 @@ impl DerefMut for StreamRef<'_> {
             StreamRef::Owned(s) => s,
         }
     }
-}
-
-/// Opens a stream with `config` and reads its input as chunks, as
-/// [`InputStream::chunks`] does: a duplex stream when `options` has
-/// playback, an input stream otherwise. The stream lives as long as the
-/// chunks.
-///
-/// # Errors
-///
-/// Opening errors; [`StreamError::Sample`] when `T` is not the configured
-/// format; [`StreamError::InvalidArgument`] for impossible options.
-///
-/// ```
-/// use pastream::{ChunkOptions, Clock, StreamConfig};
-///
-/// let config = StreamConfig::new().device("loopback").channels(2).clock(Clock::FreeRunning);
-/// let mut chunks = pastream::chunks::<f32>(&config, ChunkOptions {
-///     chunksize: Some(256),
-///     frames: 2560,
-///     ..ChunkOptions::default()
-/// })?;
-/// let mut frames = 0;
-/// while let Some(chunk) = chunks.next_chunk() {
-///     frames += chunk?.len() / 2;
-/// }
-/// assert_eq!(frames, 2560);
-/// # Ok::<(), pastream::StreamError>(())
-/// ```
-pub fn chunks<T: Sample>(
-    config: &StreamConfig,
-    options: ChunkOptions<'static, T>,
-) -> Result<Chunks<'static, T>, StreamError> {
-    let stream = if options.playback.is_some() {
-        DuplexStream::open(config)?.into_stream()
-    } else {
-        InputStream::open(config)?.into_stream()
-    };
-    Chunks::new(StreamRef::Owned(Box::new(stream)), options)
 }
 
 /// Live input in chunks of samples of `T`, or of raw bytes (from
@@ -194,7 +154,7 @@ impl<T> std::fmt::Debug for Chunks<'_, T> {
 }
 
 impl<'a, T: Sample> Chunks<'a, T> {
-    pub(crate) fn new(stream: StreamRef<'a>, o: ChunkOptions<'a, T>) -> Result<Self, StreamError> {
+    pub(super) fn new(stream: StreamRef<'a>, o: ChunkOptions<'a, T>) -> Result<Self, StreamError> {
         SampleError::check::<T>(stream.format())?;
         let channels = stream.data_channels().0;
         Chunks::start(stream, o, channels)
@@ -334,7 +294,7 @@ impl<'a, T: Sample> Chunks<'a, T> {
 
 impl<'a> Chunks<'a, u8> {
     /// Chunks of raw bytes, whatever the stream's format.
-    pub(crate) fn new_raw(
+    pub(super) fn new_raw(
         stream: StreamRef<'a>,
         o: ChunkOptions<'a, u8>,
     ) -> Result<Self, StreamError> {

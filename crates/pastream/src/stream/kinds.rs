@@ -231,3 +231,41 @@ impl DuplexStream {
         self.0.run(t)
     }
 }
+
+/// Opens a stream with `config` and reads its input as chunks, as
+/// [`InputStream::chunks`] does: a duplex stream when `options` has
+/// playback, an input stream otherwise. The stream lives as long as the
+/// chunks.
+///
+/// # Errors
+///
+/// Opening errors; [`StreamError::Sample`] when `T` is not the configured
+/// format; [`StreamError::InvalidArgument`] for impossible options.
+///
+/// ```
+/// use pastream::{ChunkOptions, Clock, StreamConfig};
+///
+/// let config = StreamConfig::new().device("loopback").channels(2).clock(Clock::FreeRunning);
+/// let mut chunks = pastream::chunks::<f32>(&config, ChunkOptions {
+///     chunksize: Some(256),
+///     frames: 2560,
+///     ..ChunkOptions::default()
+/// })?;
+/// let mut frames = 0;
+/// while let Some(chunk) = chunks.next_chunk() {
+///     frames += chunk?.len() / 2;
+/// }
+/// assert_eq!(frames, 2560);
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
+pub fn chunks<T: Sample>(
+    config: &StreamConfig,
+    options: ChunkOptions<'static, T>,
+) -> Result<Chunks<'static, T>, StreamError> {
+    let stream = if options.playback.is_some() {
+        DuplexStream::open(config)?.into_stream()
+    } else {
+        InputStream::open(config)?.into_stream()
+    };
+    Chunks::new(StreamRef::Owned(Box::new(stream)), options)
+}

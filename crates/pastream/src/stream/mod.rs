@@ -31,9 +31,9 @@ pub mod config;
 pub mod kinds;
 pub mod workers;
 
-pub use chunks::{ChunkOptions, Chunks, chunks};
+pub use chunks::{ChunkOptions, Chunks};
 pub use config::{Prebuffer, StreamConfig, Transfer};
-pub use kinds::{DuplexStream, InputStream, OutputStream};
+pub use kinds::{DuplexStream, InputStream, OutputStream, chunks};
 use workers::{Control, Role, RunningSink, RunningSource, SinkSlot, SourceSlot};
 pub use workers::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Recording, Sink, Source, WorkerContext};
 

@@ -403,7 +403,7 @@ impl Role {
     /// source's or the sink's.
     fn error(self, e: WorkerError) -> StreamError {
         #[cfg(feature = "sndfile")]
-        let e = match e.downcast::<crate::io::soundfile::FileError>() {
+        let e = match e.downcast::<crate::error::FileError>() {
             Ok(file) => return StreamError::File(*file),
             Err(e) => e,
         };

@@ -42,7 +42,7 @@ pub enum Clock {
     #[default]
     RealTime,
     /// Blocks come as fast as the CPU allows; before each block the device
-    /// waits until the callback is [ready](AudioCallback::ready), so that it
+    /// waits until the callback is ready for the next block, so that it
     /// never runs ahead of the threads that feed and drain it. For tests and
     /// benchmarks.
     FreeRunning,
@@ -72,6 +72,14 @@ pub(crate) enum Kind {
 }
 
 const KINDS: [Kind; 3] = [Kind::Duplex, Kind::Input, Kind::Output];
+
+impl DeviceInfo {
+    /// Whether the device belongs to the virtual host (the built-in
+    /// loopback devices).
+    pub fn is_virtual(&self) -> bool {
+        self.hostapi_name == HOSTAPI
+    }
+}
 
 /// The virtual backend.
 pub(crate) struct Virtual;

@@ -1,6 +1,7 @@
 //! Exact integer formats on hosts whose native format is float32: the
 //! callback sees the user's format, the host float32, converted by the
 //! library's full-scale rule ([`crate::sample::convert`]).
+#![forbid(unsafe_code)]
 
 use crate::rt::callback::{Block, CallbackResult, StatusFlags, TimeInfo};
 use crate::sample::SampleFormat;

@@ -18,100 +18,11 @@ use std::path::Path;
 
 use sndfile_sys as sf;
 
-use crate::sample::{Sample, SampleError, SampleFormat, as_bytes, check_frames, convert};
+use crate::sample::{Sample, SampleFormat, as_bytes, check_frames, convert};
 
 mod formats;
+pub use crate::error::FileError;
 pub use formats::{Encoding, Endian, FileInfo, FileOptions, FileType, Target};
-
-/// What can go wrong with a sound file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum FileError {
-    /// libsndfile could not open the file.
-    #[error("cannot open '{target}': {reason}")]
-    Open {
-        /// The file.
-        target: String,
-        /// libsndfile's reason.
-        reason: String,
-    },
-    /// A RAW file lacks a setting.
-    #[error("'{target}' is a RAW file: give its {missing}")]
-    RawNeeds {
-        /// The file.
-        target: String,
-        /// What is missing.
-        missing: String,
-    },
-    /// A file type cannot be written to a pipe.
-    #[error(
-        "{file_type} files cannot be written to a pipe ('{target}'); use a type that can, such as AU or RAW"
-    )]
-    PipeWrite {
-        /// The file.
-        target: String,
-        /// The type.
-        file_type: String,
-    },
-    /// A pipe held no file libsndfile can read from a pipe.
-    #[error(
-        "cannot read '{target}' from a pipe ({reason}); some types, FLAC among them, need a seekable file: send AU or RAW through pipes"
-    )]
-    PipeRead {
-        /// The file.
-        target: String,
-        /// libsndfile's reason.
-        reason: String,
-    },
-    /// The type of a file to write is not known.
-    #[error("cannot tell the file type of '{0}' from its name")]
-    UnknownType(String),
-    /// The combination of type, encoding and byte order is not possible.
-    #[error("{file_type} files cannot hold {encoding} samples{endian}")]
-    Unsupported {
-        /// The type.
-        file_type: String,
-        /// The encoding.
-        encoding: String,
-        /// The byte order, if one was asked for.
-        endian: String,
-    },
-    /// A setting for writing is missing or impossible.
-    #[error("cannot create '{target}': {problem}")]
-    Setting {
-        /// The file.
-        target: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// A file holds less than its header promises.
-    #[error("'{target}' is truncated: its header promises more than the {frames} frames it holds")]
-    Truncated {
-        /// The file.
-        target: String,
-        /// Frames the file holds.
-        frames: u64,
-    },
-    /// Samples that do not make whole frames of the file.
-    #[error(transparent)]
-    Sample(#[from] SampleError),
-    /// The reader of a pipe being written closed it.
-    #[error("writing '{target}' failed: the reader closed the pipe")]
-    BrokenPipe {
-        /// The file.
-        target: String,
-    },
-    /// Reading or writing failed.
-    #[error("{op} '{target}' failed: {reason}")]
-    Io {
-        /// `reading` or `writing`.
-        op: &'static str,
-        /// The file.
-        target: String,
-        /// libsndfile's reason.
-        reason: String,
-    },
-}
 
 /// An open sound file; see the [module docs](self).
 pub struct SoundFile {
