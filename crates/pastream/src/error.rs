@@ -11,6 +11,16 @@ use crate::rt::stats::Xruns;
 use crate::sample::SampleError;
 
 /// Why a device could not be found or opened with the requested settings.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, DeviceError, Direction};
+///
+/// let e = host::find_device(Some(&"no such device".into()), Direction::Output).unwrap_err();
+/// assert!(matches!(e, DeviceError::NoMatch { .. }));
+/// assert_eq!(e.to_string(), "no output device matching 'no such device'");
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum DeviceError {
@@ -65,6 +75,16 @@ pub enum DeviceError {
 
 #[cfg(feature = "sndfile")]
 /// What can go wrong with a sound file.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::io::soundfile::{FileError, SoundFile};
+///
+/// let e = SoundFile::open("/no/such/file.wav").unwrap_err();
+/// assert!(matches!(e, FileError::Open { .. }));
+/// assert_eq!(e.to_string(), "cannot open '/no/such/file.wav': no such file");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FileError {
@@ -155,9 +175,35 @@ pub enum FileError {
 }
 
 /// An error a worker closure returns.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{Source, WorkerError};
+///
+/// let _failing = Source::feeder(|_ring, _ctx| -> Result<(), WorkerError> {
+///     Err("the generator ran out of ideas".into())
+/// });
+/// ```
 pub type WorkerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// What kind of trouble a host met while a stream ran.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{HostError, HostErrorKind, StreamError};
+///
+/// fn describe(e: &StreamError) -> &str {
+///     match e {
+///         StreamError::Host(h) if h.kind() == HostErrorKind::DeviceLost => "plug it back in",
+///         StreamError::Host(_) => "a bug or a driver problem",
+///         _ => "something else",
+///     }
+/// }
+/// let lost = StreamError::Host(HostError::new(HostErrorKind::DeviceLost, "gone"));
+/// assert_eq!(describe(&lost), "plug it back in");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HostErrorKind {
@@ -171,6 +217,15 @@ pub enum HostErrorKind {
 }
 
 /// Trouble a host met while a stream ran, with its kind.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{HostError, HostErrorKind};
+///
+/// let e = HostError::new(HostErrorKind::Backend, "the server refused");
+/// assert_eq!((e.kind(), e.to_string().as_str()), (HostErrorKind::Backend, "the server refused"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct HostError {
@@ -180,6 +235,15 @@ pub struct HostError {
 
 impl HostError {
     /// An error of `kind` saying `message`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{HostError, HostErrorKind};
+    ///
+    /// let e = HostError::new(HostErrorKind::CallbackPanicked, "boom");
+    /// assert_eq!(e.kind(), HostErrorKind::CallbackPanicked);
+    /// ```
     pub fn new(kind: HostErrorKind, message: impl Into<String>) -> HostError {
         HostError {
             kind,
@@ -203,6 +267,14 @@ impl HostError {
     }
 
     /// The kind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{HostError, HostErrorKind};
+    ///
+    /// assert_eq!(HostError::new(HostErrorKind::DeviceLost, "").kind(), HostErrorKind::DeviceLost);
+    /// ```
     pub fn kind(&self) -> HostErrorKind {
         self.kind
     }
@@ -312,6 +384,17 @@ impl StreamError {
 
     /// Whether this is the reader of a pipe being written closing it: for a
     /// command line, the normal end of a pipeline rather than a failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::StreamError;
+    /// use pastream::io::soundfile::FileError;
+    ///
+    /// let e = StreamError::from(FileError::BrokenPipe { target: "-".into() });
+    /// assert!(e.is_broken_pipe());
+    /// assert!(!StreamError::Closed.is_broken_pipe());
+    /// ```
     pub fn is_broken_pipe(&self) -> bool {
         match self {
             #[cfg(feature = "sndfile")]

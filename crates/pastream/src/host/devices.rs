@@ -8,6 +8,16 @@ use std::fmt;
 pub use crate::error::DeviceError;
 
 /// Which way audio flows through a device.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, Direction};
+///
+/// // The output-only loopback has no input.
+/// assert!(host::find_device(Some(&"loopback (output only)".into()), Direction::Input).is_err());
+/// assert!(host::find_device(Some(&"loopback (output only)".into()), Direction::Output).is_ok());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Direction {
     /// Capture.
@@ -35,6 +45,17 @@ impl Direction {
 }
 
 /// A host API (a driver family) and its devices.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host;
+///
+/// let apis = host::query_hostapis();
+/// let virt = apis.iter().find(|a| a.name == "Virtual").unwrap();
+/// assert_eq!(virt.devices.len(), 3);
+/// assert!(virt.default_input_device.is_some());
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct HostApiInfo {
     /// Position in [`query_hostapis`](super::query_hostapis).
@@ -50,6 +71,17 @@ pub struct HostApiInfo {
 }
 
 /// One device and its capabilities.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, Direction};
+///
+/// let d = host::find_device(Some(&"loopback".into()), Direction::Duplex)?;
+/// assert_eq!((d.name.as_str(), d.hostapi_name.as_str()), ("loopback", "Virtual"));
+/// assert_eq!(d.default_samplerate, 48000.0);
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceInfo {
     /// Position in [`query_devices`](super::query_devices).
@@ -81,6 +113,17 @@ pub struct DeviceInfo {
 }
 
 /// The latency to ask a device for.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{InputStream, Latency, StreamConfig};
+///
+/// for latency in [Latency::Low, Latency::High, Latency::Seconds(0.05)] {
+///     InputStream::open(&StreamConfig::new().device("loopback").latency(latency))?;
+/// }
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub enum Latency {
     /// The device's low latency, for interactive use.
@@ -93,6 +136,15 @@ pub enum Latency {
 }
 
 /// Picks a device: by index, or by a query string.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::DeviceSelector;
+///
+/// assert_eq!(DeviceSelector::from("3"), DeviceSelector::Index(3));
+/// assert_eq!(DeviceSelector::from("loopback, Virtual"), DeviceSelector::Query("loopback, Virtual".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DeviceSelector {
     /// The index in [`query_devices`](super::query_devices).
@@ -126,6 +178,15 @@ impl From<String> for DeviceSelector {
 /// The list of all devices with the defaults; its `Display` prints one
 /// line per device with the default input marked `>`, the default output
 /// `<`, a default of both `*`.
+///
+/// # Examples
+///
+/// ```
+/// let list = pastream::host::query_devices();
+/// // One line per device; > marks the default input, < the output, * both.
+/// println!("{list}");
+/// assert!(list.to_string().contains("loopback, Virtual (128 in, 128 out)"));
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceList {
     /// The devices, in index order.
@@ -138,6 +199,13 @@ pub struct DeviceList {
 
 impl DeviceList {
     /// The devices.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let list = pastream::host::query_devices();
+    /// assert_eq!(list.iter().filter(|d| d.is_virtual()).count(), 3);
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = &DeviceInfo> {
         self.devices.iter()
     }

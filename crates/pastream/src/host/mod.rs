@@ -90,6 +90,15 @@ pub(crate) struct Scan {
 /// All devices of all backends: those of the audio library first, then
 /// the virtual ones. The defaults are the audio library's, or the virtual
 /// `loopback` where it has none.
+///
+/// # Examples
+///
+/// ```
+/// let devices = pastream::host::query_devices();
+/// for d in devices.iter() {
+///     assert_eq!(devices.devices[d.index].name, d.name);
+/// }
+/// ```
 pub fn query_devices() -> DeviceList {
     let mut scan = Scan::default();
     for (id, b) in BACKENDS.iter().enumerate() {
@@ -103,11 +112,27 @@ pub fn query_devices() -> DeviceList {
 }
 
 /// Every host API, with its devices.
+///
+/// # Examples
+///
+/// ```
+/// for api in pastream::host::query_hostapis() {
+///     assert!(!api.devices.is_empty());
+/// }
+/// ```
 pub fn query_hostapis() -> Vec<HostApiInfo> {
     devices::hostapis(&query_devices())
 }
 
 /// The default (input, output) device indexes.
+///
+/// # Examples
+///
+/// ```
+/// let (input, output) = pastream::host::default_devices();
+/// // The virtual loopback when the machine has nothing else.
+/// assert!(input.is_some() && output.is_some());
+/// ```
 pub fn default_devices() -> (Option<usize>, Option<usize>) {
     let d = query_devices();
     (d.default_input, d.default_output)
@@ -125,6 +150,21 @@ pub fn default_devices() -> (Option<usize>, Option<usize>) {
 ///
 /// [`DeviceError`] naming the problem; for an ambiguous query, the
 /// candidates.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, DeviceError, Direction};
+///
+/// let d = host::find_device(Some(&"LOOPBACK virt".into()), Direction::Duplex)?;
+/// assert_eq!(d.name, "loopback");
+/// // Several match: the candidates are named.
+/// let e = host::find_device(Some(&"loopback".into()), Direction::Input);
+/// assert!(e.is_ok()); // the exact name wins
+/// let e = host::find_device(Some(&"only".into()), Direction::Output).err();
+/// assert!(e.is_none() || matches!(e, Some(DeviceError::Ambiguous { .. })));
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
 pub fn find_device(
     selector: Option<&DeviceSelector>,
     direction: Direction,
@@ -135,17 +175,47 @@ pub fn find_device(
 /// Settings of one backend, set on a stream's configuration and read by
 /// that backend alone (for example [`VirtualOptions`]): one value of each
 /// type.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{Clock, HostOptions, VirtualOptions};
+///
+/// let mut options = HostOptions::default();
+/// options.set(VirtualOptions { clock: Clock::FreeRunning, ..VirtualOptions::default() });
+/// assert_eq!(options.get::<VirtualOptions>().unwrap().clock, Clock::FreeRunning);
+/// ```
 #[derive(Clone, Default)]
 pub struct HostOptions(Vec<Arc<dyn Any + Send + Sync>>);
 
 impl HostOptions {
     /// Sets `value`, replacing the one of the same type.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::host::HostOptions;
+    ///
+    /// let mut options = HostOptions::default();
+    /// options.set(1u32);
+    /// options.set(2u32); // replaces
+    /// assert_eq!(options.get::<u32>(), Some(&2));
+    /// ```
     pub fn set<T: Any + Send + Sync>(&mut self, value: T) {
         self.0.retain(|v| !v.is::<T>());
         self.0.push(Arc::new(value));
     }
 
     /// The value of type `T`, if one was set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::host::HostOptions;
+    ///
+    /// let options = HostOptions::default();
+    /// assert!(options.get::<String>().is_none());
+    /// ```
     pub fn get<T: Any + Send + Sync>(&self) -> Option<&T> {
         self.0.iter().find_map(|v| v.downcast_ref::<T>())
     }
@@ -265,6 +335,18 @@ pub(crate) trait HostStream: Send {
 /// # Errors
 ///
 /// [`DeviceError`] naming the device and what it cannot do.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::SampleFormat;
+/// use pastream::host::check_input_settings;
+///
+/// let loopback = Some("loopback".into());
+/// check_input_settings(loopback.as_ref(), 2, SampleFormat::I24, Some(96000.0))?;
+/// assert!(check_input_settings(loopback.as_ref(), 129, SampleFormat::F32, None).is_err());
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
 pub fn check_input_settings(
     device: Option<&DeviceSelector>,
     channels: usize,
@@ -281,6 +363,18 @@ pub fn check_input_settings(
 /// # Errors
 ///
 /// [`DeviceError`] naming the device and what it cannot do.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::SampleFormat;
+/// use pastream::host::check_output_settings;
+///
+/// let output_only = Some("loopback (output only)".into());
+/// check_output_settings(output_only.as_ref(), 8, SampleFormat::F32, None)?;
+/// assert!(check_output_settings(output_only.as_ref(), 2, SampleFormat::F32, Some(0.5)).is_err());
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
 pub fn check_output_settings(
     device: Option<&DeviceSelector>,
     channels: usize,

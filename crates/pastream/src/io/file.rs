@@ -15,11 +15,38 @@ use crate::sample::SampleFormat;
 use crate::stream::{Sink, Source, Stream, StreamConfig, WorkerContext};
 
 /// Default ring size of file workers, in frames: about 2.7 s at 48 kHz.
+///
+/// # Examples
+///
+/// ```
+/// assert!(pastream::io::file::DEFAULT_FILE_BUFFER.is_power_of_two());
+/// ```
 pub const DEFAULT_FILE_BUFFER: usize = 1 << 17;
 
 /// A playback source that reads `file` in `format`, looping when the
 /// stream loops (a pipe cannot loop: it ends). `buffer_frames`: the ring
 /// size, a power of two (default [`DEFAULT_FILE_BUFFER`]).
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// # let dir = std::env::temp_dir();
+/// use pastream::io::file::file_source;
+/// use pastream::io::soundfile::{FileOptions, SoundFile};
+/// use pastream::{OutputStream, Transfer};
+///
+/// # let path = dir.join("pastream-doc-src.wav");
+/// # let mut f = SoundFile::create(&path, &FileOptions::new(48000, 2))?;
+/// # f.write(&[0.1f32; 2 * 1000])?;
+/// # f.finalize()?;
+/// let file = SoundFile::open(&path)?;
+/// let mut stream = OutputStream::open(&config.for_file(file.info()))?;
+/// let source = file_source(file, stream.format(), None, None);
+/// stream.play(source, &Transfer::new().blocking(true))?;
+/// assert_eq!(stream.frame_count(), 1000);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn file_source(
     mut file: SoundFile,
     format: SampleFormat,
@@ -84,6 +111,26 @@ pub fn file_source(
 /// A recording sink that writes to `file` in `format` and finalizes it
 /// when the run ends, with every frame recorded, also when the run fails
 /// or is stopped. One run only: a second run finds the file closed.
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// # let dir = std::env::temp_dir();
+/// use pastream::io::file::file_sink;
+/// use pastream::io::soundfile::{FileOptions, SoundFile};
+/// use pastream::InputStream;
+///
+/// let mut stream = InputStream::open(&config)?;
+/// let path = dir.join("pastream-doc-sink.wav");
+/// let file = SoundFile::create(&path, &FileOptions::for_stream(&stream))?;
+/// stream.set_sink(Some(file_sink(file, stream.format(), None, None)))?;
+/// stream.set_frames(4800);
+/// stream.start()?;
+/// stream.wait(None)?; // the file is finalized
+/// assert_eq!(SoundFile::open(&path)?.info().frames, Some(4800));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn file_sink(
     file: SoundFile,
     format: SampleFormat,
@@ -129,6 +176,23 @@ impl StreamConfig {
     /// (the original's `from_file`): a 16-bit file makes an int16 stream,
     /// so its samples pass unchanged. Encodings with no sample format of
     /// their own (compressed ones) leave the format as it was.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir();
+    /// use pastream::io::soundfile::{FileOptions, SoundFile};
+    /// use pastream::{SampleFormat, StreamConfig};
+    ///
+    /// # let path = dir.join("pastream-doc-ff.wav");
+    /// # let o = FileOptions { format: Some(SampleFormat::I16), ..FileOptions::new(44100, 1) };
+    /// # SoundFile::create(&path, &o)?.finalize()?;
+    /// let file = SoundFile::open(&path)?;
+    /// let config = StreamConfig::new().device("loopback").for_file(file.info());
+    /// let stream = pastream::OutputStream::open(&config)?;
+    /// assert_eq!((stream.samplerate(), stream.format()), (44100.0, SampleFormat::I16));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn for_file(self, info: &FileInfo) -> Self {
         let config = self
             .samplerate(f64::from(info.samplerate))
@@ -144,6 +208,19 @@ impl FileOptions {
     /// Options to create a file that records `stream`: its sample rate,
     /// recorded channels, and the encoding closest to its sample format
     /// (the original's `to_file`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::io::soundfile::FileOptions;
+    /// use pastream::{InputStream, SampleFormat};
+    ///
+    /// let stream = InputStream::open(&config.channels(4).format(SampleFormat::I24))?;
+    /// let options = FileOptions::for_stream(&stream);
+    /// assert_eq!((options.channels, options.format), (Some(4), Some(SampleFormat::I24)));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn for_stream(stream: &Stream) -> FileOptions {
         FileOptions {
             samplerate: Some(stream.samplerate().round() as u32),

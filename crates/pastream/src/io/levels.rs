@@ -9,6 +9,18 @@ use crate::sample::{SampleFormat, convert};
 
 /// Peak levels per channel since they were last taken, shared between a
 /// worker that updates them and a thread that shows them.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::SampleFormat;
+/// use pastream::io::levels::Levels;
+/// use pastream::sample::as_bytes;
+///
+/// let levels = Levels::new(2);
+/// levels.update(as_bytes(&[0.5f32, -0.25, -1.0, 0.0]), SampleFormat::F32);
+/// assert_eq!(levels.take(), [1.0, 0.25]);
+/// ```
 #[derive(Debug)]
 pub struct Levels {
     peaks: Vec<AtomicU32>,
@@ -16,6 +28,13 @@ pub struct Levels {
 
 impl Levels {
     /// Levels for `channels` channels, all zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let levels = pastream::io::levels::Levels::new(8);
+    /// assert_eq!(levels.take(), [0.0; 8]);
+    /// ```
     pub fn new(channels: usize) -> Arc<Levels> {
         Arc::new(Levels {
             peaks: (0..channels).map(|_| AtomicU32::new(0)).collect(),
@@ -24,6 +43,18 @@ impl Levels {
 
     /// The peak magnitude of each channel (1.0 = full scale) since the
     /// last call, and resets them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::SampleFormat;
+    /// use pastream::io::levels::Levels;
+    ///
+    /// let levels = Levels::new(1);
+    /// levels.update(&[0, 64], SampleFormat::I8);
+    /// assert_eq!(levels.take(), [0.5]);
+    /// assert_eq!(levels.take(), [0.0]); // taken
+    /// ```
     pub fn take(&self) -> Vec<f32> {
         self.peaks
             .iter()
@@ -32,6 +63,18 @@ impl Levels {
     }
 
     /// Takes the peaks of interleaved frames in `format`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::SampleFormat;
+    /// use pastream::io::levels::Levels;
+    /// use pastream::sample::as_bytes;
+    ///
+    /// let levels = Levels::new(1);
+    /// levels.update(as_bytes(&[i16::MIN]), SampleFormat::I16);
+    /// assert_eq!(levels.take(), [1.0]);
+    /// ```
     pub fn update(&self, data: &[u8], format: SampleFormat) {
         let ch = self.peaks.len();
         if ch == 0 {

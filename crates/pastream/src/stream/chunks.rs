@@ -55,6 +55,27 @@ use crate::rt::ring::{Consumer, Producer, RingBuffer};
 use crate::sample::{Sample, SampleError, cast};
 
 /// Options of [`Chunks`]; see the [module docs](self).
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// use pastream::{ChunkOptions, InputStream};
+///
+/// let mut stream = InputStream::open(&config.channels(1))?;
+/// let mut out = vec![0f32; 256];
+/// let mut chunks = stream.chunks(ChunkOptions {
+///     chunksize: Some(256),
+///     overlap: 128,
+///     frames: 1024,
+///     out: Some(&mut out), // every chunk is copied here
+///     ..ChunkOptions::default()
+/// })?;
+/// while let Some(chunk) = chunks.next_chunk() {
+///     assert!(chunk?.len() <= 256);
+/// }
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Debug)]
 pub struct ChunkOptions<'a, T> {
     /// Frames per chunk. Default: the stream's blocksize; with blocksize 0,
@@ -126,6 +147,22 @@ impl DerefMut for StreamRef<'_> {
 /// Live input in chunks of samples of `T`, or of raw bytes (from
 /// [`raw_chunks`](crate::InputStream::raw_chunks)); see the [module
 /// docs](self). Dropping it stops the stream.
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// use pastream::{ChunkOptions, Chunks, InputStream};
+///
+/// let mut stream = InputStream::open(&config)?;
+/// let mut chunks: Chunks<f32> = stream.chunks(ChunkOptions { frames: 512, ..ChunkOptions::default() })?;
+/// let mut samples = 0;
+/// while let Some(chunk) = chunks.next_chunk() {
+///     samples += chunk?.len();
+/// }
+/// assert_eq!(samples, 1024);
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 pub struct Chunks<'a, T> {
     stream: StreamRef<'a>,
     consumer: Consumer,
@@ -248,6 +285,22 @@ impl<'a, T: Sample> Chunks<'a, T> {
     /// one. An error ends the sequence: it is the run's deferred error
     /// (e.g. [`StreamError::BufferFull`] when chunks were not taken fast
     /// enough on a real-time device).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::{ChunkOptions, InputStream};
+    ///
+    /// let mut stream = InputStream::open(&config.blocksize(100))?;
+    /// let mut chunks = stream.chunks::<f32>(ChunkOptions { frames: 250, ..ChunkOptions::default() })?;
+    /// let mut lengths = Vec::new();
+    /// while let Some(chunk) = chunks.next_chunk() {
+    ///     lengths.push(chunk?.len() / 2);
+    /// }
+    /// assert_eq!(lengths, [100, 100, 50]);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn next_chunk(&mut self) -> Option<Result<&[T], StreamError>> {
         let take = match self.wait_for_chunk()? {
             Ok(take) => take,
@@ -306,11 +359,39 @@ impl<'a> Chunks<'a, u8> {
 impl<T> Chunks<'_, T> {
     /// The stream's counters (frames, xruns, status), readable between
     /// chunks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::{ChunkOptions, InputStream};
+    ///
+    /// let mut stream = InputStream::open(&config)?;
+    /// let mut chunks = stream.chunks::<f32>(ChunkOptions { frames: 1000, ..ChunkOptions::default() })?;
+    /// while let Some(chunk) = chunks.next_chunk() {
+    ///     chunk?;
+    ///     assert_eq!(chunks.counters().xruns().total, 0);
+    /// }
+    /// assert_eq!(chunks.counters().frame_count(), 1000);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn counters(&self) -> Counters {
         self.stream.counters()
     }
 
     /// The stream the chunks come from.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::{ChunkOptions, InputStream};
+    ///
+    /// let mut stream = InputStream::open(&config)?;
+    /// let chunks = stream.chunks::<f32>(ChunkOptions { frames: 100, ..ChunkOptions::default() })?;
+    /// assert_eq!(chunks.stream().channels(), (2, 0));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn stream(&self) -> &Stream {
         &self.stream
     }

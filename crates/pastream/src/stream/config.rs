@@ -38,12 +38,37 @@ pub struct StreamConfig {
 impl StreamConfig {
     /// The defaults: default device, its sample rate, 2 channels (or the
     /// device's maximum if lower), float32, blocksize 0 (chosen by the host).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::StreamConfig;
+    ///
+    /// let config = StreamConfig::new(); // the default device, 2 channels, float32
+    /// let _ = config;
+    ///
+    /// ```
     pub fn new() -> Self {
         StreamConfig::default()
     }
 
     /// The device, by index or query string, for input and output alike.
     /// Default: the default device.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, StreamConfig};
+    ///
+    /// // By query: parts of "device name, host API", in order, any case.
+    /// let stream = DuplexStream::open(&StreamConfig::new().device("loopback virtual"))?;
+    /// assert_eq!(stream.device().name, "loopback");
+    /// // By index.
+    /// let index = stream.device().index;
+    /// let again = DuplexStream::open(&StreamConfig::new().device(index))?;
+    /// assert_eq!(again.device().index, index);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn device(mut self, device: impl Into<DeviceSelector>) -> Self {
         self.device = Some(device.into());
         self.input_device = None;
@@ -53,18 +78,51 @@ impl StreamConfig {
     /// A different device for the input of a duplex stream: the two
     /// devices must belong to one host API (not the virtual one). Set it
     /// after [`device`](Self::device). Default: the same device.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, StreamConfig, StreamError};
+    ///
+    /// // Two devices of the virtual host cannot share a stream.
+    /// let config = StreamConfig::new()
+    ///     .device("loopback (output only)")
+    ///     .input_device("loopback (input only)");
+    /// assert!(matches!(DuplexStream::open(&config), Err(StreamError::Device(_))));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn input_device(mut self, device: impl Into<DeviceSelector>) -> Self {
         self.input_device = Some(device.into());
         self
     }
 
     /// Sample rate in Hz. Default: the device's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{InputStream, StreamConfig};
+    ///
+    /// let stream = InputStream::open(&StreamConfig::new().device("loopback").samplerate(96000.0))?;
+    /// assert_eq!(stream.samplerate(), 96000.0);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn samplerate(mut self, rate: f64) -> Self {
         self.samplerate = Some(rate);
         self
     }
 
     /// Channels, for input and output alike. Default: 2.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, StreamConfig};
+    ///
+    /// let stream = DuplexStream::open(&StreamConfig::new().device("loopback").channels(6))?;
+    /// assert_eq!(stream.channels(), (6, 6));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn channels(mut self, channels: usize) -> Self {
         self.input_channels = Some(channels);
         self.output_channels = Some(channels);
@@ -72,18 +130,48 @@ impl StreamConfig {
     }
 
     /// Input channels. Default: 2.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").input_channels(4).output_channels(2);
+    /// assert_eq!(DuplexStream::open(&config)?.channels(), (4, 2));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn input_channels(mut self, channels: usize) -> Self {
         self.input_channels = Some(channels);
         self
     }
 
     /// Output channels. Default: 2.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{OutputStream, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").output_channels(8);
+    /// assert_eq!(OutputStream::open(&config)?.channels(), (0, 8));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn output_channels(mut self, channels: usize) -> Self {
         self.output_channels = Some(channels);
         self
     }
 
     /// Sample format. Default: float32.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{InputStream, SampleFormat, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").format(SampleFormat::I16);
+    /// assert_eq!(InputStream::open(&config)?.format(), SampleFormat::I16);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn format(mut self, format: SampleFormat) -> Self {
         self.format = Some(format);
         self
@@ -91,12 +179,32 @@ impl StreamConfig {
 
     /// Frames per callback; 0 lets the host choose, and may vary.
     /// Default: 0.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{InputStream, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").blocksize(128);
+    /// assert_eq!(InputStream::open(&config)?.blocksize(), 128);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn blocksize(mut self, frames: usize) -> Self {
         self.blocksize = frames;
         self
     }
 
     /// The latency to ask the device for. Default: [`Latency::High`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{InputStream, Latency, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").latency(Latency::Seconds(0.01));
+    /// let _stream = InputStream::open(&config)?;
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn latency(mut self, latency: Latency) -> Self {
         self.latency = latency;
         self
@@ -105,6 +213,24 @@ impl StreamConfig {
     /// A function run around every callback invocation, on the audio
     /// thread: for checks in tests (e.g. that no callback allocates).
     /// Default: none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use pastream::{InputStream, Transfer};
+    ///
+    /// static CALLS: AtomicU64 = AtomicU64::new(0);
+    /// fn count(callback: &mut dyn FnMut()) {
+    ///     CALLS.fetch_add(1, Ordering::Relaxed);
+    ///     callback();
+    /// }
+    /// let mut stream = InputStream::open(&config.blocksize(100).callback_guard(count))?;
+    /// stream.record(&Transfer::new().frames(1000).blocking(true))?;
+    /// assert_eq!(CALLS.load(Ordering::Relaxed), 10);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn callback_guard(mut self, guard: fn(&mut dyn FnMut())) -> Self {
         self.callback_guard = Some(guard);
         self
@@ -112,6 +238,25 @@ impl StreamConfig {
 
     /// A setting of one backend, read by that backend alone, e.g.
     /// [`VirtualOptions`]. Default: none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, StreamConfig, Transfer, VirtualOptions};
+    ///
+    /// // The loopback device with a round trip of 1000 frames.
+    /// let config = StreamConfig::new()
+    ///     .device("loopback")
+    ///     .channels(1)
+    ///     .blocksize(100)
+    ///     .host_option(VirtualOptions { latency: Some(1000), ..VirtualOptions::default() })
+    ///     .clock(pastream::Clock::FreeRunning);
+    /// let mut stream = DuplexStream::open(&config)?;
+    /// let rec = stream.playrec(vec![0.5f32; 100], &Transfer::new().pad(1000).blocking(true))?.unwrap();
+    /// let samples: Vec<f32> = rec.samples()?;
+    /// assert_eq!((samples[999], samples[1000]), (0.0, 0.5));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn host_option<T: std::any::Any + Send + Sync>(mut self, option: T) -> Self {
         self.host_options.set(option);
         self
@@ -144,6 +289,20 @@ impl StreamConfig {
 
 /// Playback and recording parameters of one run; see the
 /// [engine docs](crate::rt::engine) for their exact meaning.
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// use pastream::{DuplexStream, Transfer};
+///
+/// let mut stream = DuplexStream::open(&config.channels(1))?;
+/// // Play 1000 frames, then 500 of silence; drop the first 100 recorded.
+/// let t = Transfer::new().frames(1000).pad(500).offset(100).blocking(true);
+/// let rec = stream.playrec(vec![0.5f32; 2000], &t)?.unwrap();
+/// assert_eq!(rec.frames(), 1400);
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transfer {
     /// Frames to play (or record, without playback); negative: until the
@@ -174,30 +333,79 @@ impl Default for Transfer {
 
 impl Transfer {
     /// The defaults.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// let t = Transfer::new();
+    /// assert_eq!((t.frames, t.pad, t.offset, t.looping, t.blocking), (-1, 0, 0, false, false));
+    /// ```
     pub fn new() -> Self {
         Transfer::default()
     }
     /// Sets `frames`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert_eq!(Transfer::new().frames(4800).frames, 4800);
+    /// ```
     pub fn frames(mut self, frames: i64) -> Self {
         self.frames = frames;
         self
     }
     /// Sets `pad`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert_eq!(Transfer::new().pad(-1).pad, -1); // pad up to frames, or forever
+    /// ```
     pub fn pad(mut self, pad: i64) -> Self {
         self.pad = pad;
         self
     }
     /// Sets `offset`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert_eq!(Transfer::new().offset(256).offset, 256);
+    /// ```
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = offset;
         self
     }
     /// Sets `looping`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert!(Transfer::new().looping(true).looping);
+    /// ```
     pub fn looping(mut self, looping: bool) -> Self {
         self.looping = looping;
         self
     }
     /// Sets `blocking`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert!(Transfer::new().blocking(true).blocking);
+    /// ```
     pub fn blocking(mut self, blocking: bool) -> Self {
         self.blocking = blocking;
         self
@@ -205,6 +413,24 @@ impl Transfer {
 }
 
 /// How long to wait for the first playback frames before starting.
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// use pastream::{OutputStream, Prebuffer, Source};
+///
+/// let mut stream = OutputStream::open(&config)?;
+/// stream.set_source(Some(Source::feeder(|ring, ctx| {
+///     while !ctx.done() && ring.write(&[0f32; 2 * 64])? > 0 {}
+///     Ok(())
+/// })))?;
+/// stream.set_frames(4800);
+/// // Start only once 2048 frames wait in the ring (or the ring is full).
+/// stream.start_with(Prebuffer::Frames(2048))?;
+/// stream.wait(None)?;
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Prebuffer {
     /// Start at once.

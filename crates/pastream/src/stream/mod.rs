@@ -8,9 +8,10 @@
 //! again.
 //!
 //! The parts: [`config`] (what a stream is opened with, what a run does),
-//! [`workers`] (sources, sinks, recordings, worker threads), [`kinds`]
-//! (the three kinds of stream), [`chunks`](mod@chunks) (live input in chunks), and here
-//! the lifecycle.
+//! sources and sinks ([`Source`], [`Sink`], [`Recording`]) and the worker
+//! threads that run them, [`kinds`] (the three kinds of stream),
+//! [`chunks`](mod@chunks) (live input in chunks), the stream's properties
+//! and [`Counters`], and here the lifecycle.
 #![forbid(unsafe_code)]
 
 use std::any::Any;
@@ -20,73 +21,27 @@ use std::time::{Duration, Instant};
 
 use crate::error::StreamError;
 use crate::host::{self, DeviceInfo, Direction, HostParams, HostStream};
-use crate::rt::callback::{StatusFlags, TimeInfo};
 use crate::rt::engine::{Capture, Engine, EngineConfig, Playback};
 use crate::rt::mapping::{ChannelMap, FrameMapper};
-use crate::rt::stats::{Outcome, Stats, Xruns};
+use crate::rt::stats::{Outcome, Stats};
 use crate::sample::SampleFormat;
 
 pub mod chunks;
 pub mod config;
+mod counters;
 pub mod kinds;
-pub mod workers;
+mod properties;
+mod recording;
+mod sources;
+mod workers;
 
 pub use chunks::{ChunkOptions, Chunks};
 pub use config::{Prebuffer, StreamConfig, Transfer};
+pub use counters::Counters;
 pub use kinds::{DuplexStream, InputStream, OutputStream, chunks};
+pub use recording::Recording;
+pub use sources::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Sink, Source, WorkerContext};
 use workers::{Control, Role, RunningSink, RunningSource, SinkSlot, SourceSlot};
-pub use workers::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Recording, Sink, Source, WorkerContext};
-
-/// The counters of a stream, readable from any thread while it runs: see
-/// [`Stream::counters`].
-///
-/// ```
-/// use pastream::{ChunkOptions, Clock, InputStream, StreamConfig};
-///
-/// let config = StreamConfig::new().device("loopback").clock(Clock::FreeRunning);
-/// let mut stream = InputStream::open(&config)?;
-/// let counters = stream.counters();
-/// let mut chunks = stream.chunks::<f32>(ChunkOptions {
-///     chunksize: Some(512),
-///     frames: 4096,
-///     ..ChunkOptions::default()
-/// })?;
-/// while let Some(chunk) = chunks.next_chunk() {
-///     chunk?;
-///     assert_eq!(counters.xruns().total, 0);
-/// }
-/// assert_eq!(counters.frame_count(), 4096);
-/// # Ok::<(), pastream::StreamError>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct Counters(Arc<Stats>);
-
-impl Counters {
-    /// Frames processed in the current (or last) run.
-    pub fn frame_count(&self) -> u64 {
-        self.0.frame_count()
-    }
-
-    /// Xruns of the current (or last) run, by kind.
-    pub fn xruns(&self) -> Xruns {
-        self.0.xruns()
-    }
-
-    /// Status flags of the current (or last) run, OR-ed.
-    pub fn status(&self) -> StatusFlags {
-        self.0.status()
-    }
-
-    /// Whether the playback has run out and the stream plays padding.
-    pub fn padding(&self) -> bool {
-        self.0.padding()
-    }
-
-    /// Timestamps of the last block.
-    pub fn last_time(&self) -> TimeInfo {
-        self.0.last_time()
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -97,6 +52,22 @@ enum State {
 }
 
 /// A stream of any direction: the lifecycle that all streams share.
+///
+/// # Examples
+///
+/// ```
+/// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+/// use pastream::{InputStream, Stream, Transfer};
+///
+/// // The kinds dereference to the lifecycle they share.
+/// let mut input = InputStream::open(&config)?;
+/// input.set_frames(480);
+/// let stream: &mut Stream = &mut input;
+/// stream.start()?;
+/// stream.wait(None)?;
+/// assert!(stream.finished());
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 pub struct Stream {
     direction: Direction,
     host: Box<dyn HostStream>,
@@ -220,215 +191,26 @@ impl Stream {
         })
     }
 
-    /// The device the stream runs on (its output device, when input and
-    /// output are on two devices).
-    pub fn device(&self) -> &DeviceInfo {
-        &self.device
-    }
-
-    /// The device the stream records from: usually [`device`](Self::device).
-    pub fn input_device(&self) -> &DeviceInfo {
-        &self.input_device
-    }
-
-    /// Sample rate in Hz.
-    pub fn samplerate(&self) -> f64 {
-        self.samplerate
-    }
-
-    /// (input, output) channels; 0 for a direction the stream lacks.
-    pub fn channels(&self) -> (usize, usize) {
-        (self.input_channels, self.output_channels)
-    }
-
-    /// Sample format.
-    pub fn format(&self) -> SampleFormat {
-        self.format
-    }
-
-    /// (recorded, played) channels of the data: the device's channels
-    /// unless [`set_data_channels`](Self::set_data_channels) said otherwise.
-    pub fn data_channels(&self) -> (usize, usize) {
-        (self.capture_channels, self.playback_channels)
-    }
-
-    /// (recorded, played) frame sizes of the data in bytes.
-    pub fn frame_size(&self) -> (usize, usize) {
-        (
-            self.format.frame_size(self.capture_channels),
-            self.format.frame_size(self.playback_channels),
-        )
-    }
-
-    /// Sets how many channels the recorded and the played data have, when
-    /// they differ from the device's: channel maps then route data channels
-    /// to device channels (see [`ChannelMap`]). Clears both maps and the
-    /// source and sink.
-    ///
-    /// # Errors
-    ///
-    /// [`StreamError::Active`] while running; [`StreamError::InvalidArgument`] for
-    /// zero channels in a direction the stream has.
-    pub fn set_data_channels(
-        &mut self,
-        capture: usize,
-        playback: usize,
-    ) -> Result<(), StreamError> {
-        if self.active() {
-            return Err(StreamError::Active);
-        }
-        for (n, dev, what) in [
-            (capture, self.input_channels, "recorded"),
-            (playback, self.output_channels, "played"),
-        ] {
-            if dev > 0 && n == 0 {
-                return Err(StreamError::invalid(
-                    "channels",
-                    format!("the {what} data needs at least one channel"),
-                ));
-            }
-        }
-        self.finish_run(false);
-        self.capture_channels = if self.input_channels > 0 { capture } else { 0 };
-        self.playback_channels = if self.output_channels > 0 {
-            playback
-        } else {
-            0
-        };
-        self.tx_map = None;
-        self.rx_map = None;
-        self.source = SourceSlot::None;
-        self.sink = SinkSlot::None;
-        Ok(())
-    }
-
-    /// Frames per callback (0: chosen by the host).
-    pub fn blocksize(&self) -> usize {
-        self.blocksize
-    }
-
-    /// Whether the stream has input and output.
-    pub fn is_duplex(&self) -> bool {
-        self.direction == Direction::Duplex
-    }
-
-    /// The (input, output) latency in seconds.
-    pub fn latency(&self) -> (f64, f64) {
-        self.host.latency()
-    }
-
-    /// Fraction of the block period spent in the callback.
-    pub fn cpu_load(&self) -> f64 {
-        self.host.cpu_load()
-    }
-
-    /// The host's stream clock in seconds: the time base of
-    /// [`last_time`](Self::last_time).
-    pub fn time(&self) -> f64 {
-        self.host.time()
-    }
-
-    /// Whether the callback is running.
-    pub fn active(&self) -> bool {
-        self.state == State::Active && self.host.is_running()
-    }
-
-    /// Whether the callback is not running.
-    pub fn stopped(&self) -> bool {
-        !self.active()
-    }
-
-    /// Whether the stream was started and its run is over (completed,
-    /// stopped, aborted or failed).
-    pub fn finished(&self) -> bool {
-        match self.state {
-            State::Finished { .. } => true,
-            State::Active => !self.host.is_running(),
-            _ => false,
-        }
-    }
-
-    /// Whether the run ended by [`abort`](Self::abort) or by an error.
-    pub fn aborted(&self) -> bool {
-        match self.state {
-            State::Finished { aborted } => aborted,
-            State::Active => {
-                !self.host.is_running() && !matches!(self.stats.outcome(), Outcome::Complete)
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether [`close`](Self::close) was called.
-    pub fn closed(&self) -> bool {
-        self.state == State::Closed
-    }
-
-    /// Frames processed in the current (or last) run.
-    pub fn frame_count(&self) -> u64 {
-        self.stats.frame_count()
-    }
-
-    /// The counters of this stream's runs, as a handle that stays valid
-    /// (and can move to another thread) while the stream is borrowed, for
-    /// example by a [chunk loop](crate::Chunks).
-    pub fn counters(&self) -> Counters {
-        Counters(self.stats.clone())
-    }
-
-    /// Xruns of the current (or last) run, by kind.
-    pub fn xruns(&self) -> Xruns {
-        self.stats.xruns()
-    }
-
-    /// Status flags of the current (or last) run, OR-ed.
-    pub fn status(&self) -> StatusFlags {
-        self.stats.status()
-    }
-
-    /// Whether the playback of the current run has run out and the stream
-    /// now plays padding.
-    pub fn padding(&self) -> bool {
-        self.stats.padding()
-    }
-
-    /// Timestamps of the last block.
-    pub fn last_time(&self) -> TimeInfo {
-        self.stats.last_time()
-    }
-
-    /// Makes the next runs stop at the first xrun (or playback underrun),
-    /// with [`StreamError::Xrun`]. Default: off.
-    pub fn set_stop_on_xrun(&mut self, stop: bool) {
-        self.stop_on_xrun = stop;
-    }
-
-    /// Sets the number of frames for the next run; see [`Transfer`].
-    pub fn set_frames(&mut self, frames: i64) {
-        self.transfer.frames = frames;
-    }
-
-    /// Sets the padding for the next run; see [`Transfer`].
-    pub fn set_pad(&mut self, pad: i64) {
-        self.transfer.pad = pad;
-    }
-
-    /// Sets the recording offset for the next run; see [`Transfer`].
-    pub fn set_offset(&mut self, offset: u64) {
-        self.transfer.offset = offset;
-    }
-
-    /// The recording made into memory by the last run, once.
-    pub fn take_recording(&mut self) -> Option<Recording> {
-        self.recording.take()
-    }
-
     /// Starts the stream, first waiting for the feeder's first write
     /// (see [`Prebuffer`]).
     ///
     /// # Errors
     ///
     /// [`StreamError::Closed`], [`StreamError::Active`], or a device error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::InputStream::open(&config)?;
+    /// s.set_frames(480);
+    /// s.start()?;
+    /// s.wait(None)?;
+    /// s.start()?; // and again
+    /// s.wait(None)?;
+    /// assert_eq!(s.frame_count(), 480);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn start(&mut self) -> Result<(), StreamError> {
         self.start_with(Prebuffer::default())
     }
@@ -438,6 +220,17 @@ impl Stream {
     /// # Errors
     ///
     /// As [`start`](Self::start).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::InputStream::open(&config)?;
+    /// s.set_frames(480);
+    /// s.start_with(pastream::Prebuffer::None)?;
+    /// s.wait(None)?;
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn start_with(&mut self, prebuffer: Prebuffer) -> Result<(), StreamError> {
         match self.state {
             State::Closed => return Err(StreamError::Closed),
@@ -595,6 +388,18 @@ impl Stream {
     ///
     /// The deferred error of the run: [`StreamError::BufferEmpty`],
     /// [`StreamError::BufferFull`], a worker's error, or a host failure.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::InputStream::open(&config)?;
+    /// s.set_frames(48000);
+    /// s.start()?;
+    /// let done = s.wait(Some(std::time::Duration::from_secs(60)))?;
+    /// assert!(done);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, StreamError> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let poll = self
@@ -624,6 +429,17 @@ impl Stream {
     /// # Errors
     ///
     /// The deferred error of the run, if it failed before being stopped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::OutputStream::open(&config)?;
+    /// s.start()?;
+    /// s.stop()?;
+    /// assert!(s.stopped() && !s.aborted());
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn stop(&mut self) -> Result<(), StreamError> {
         self.finish_run(false);
         self.take_deferred()
@@ -634,6 +450,17 @@ impl Stream {
     /// # Errors
     ///
     /// The deferred error of the run, if it failed before being aborted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::OutputStream::open(&config)?;
+    /// s.start()?;
+    /// s.abort()?;
+    /// assert!(s.aborted());
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn abort(&mut self) -> Result<(), StreamError> {
         if self.state == State::Active {
             self.stats.request_abort();
@@ -651,6 +478,16 @@ impl Stream {
     /// # Errors
     ///
     /// The deferred error of the last run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// # #[allow(unused_mut)] let mut s = pastream::OutputStream::open(&config)?;
+    /// s.close()?;
+    /// assert!(s.closed());
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
     pub fn close(&mut self) -> Result<(), StreamError> {
         if self.state == State::Closed {
             return Ok(());

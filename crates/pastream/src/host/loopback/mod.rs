@@ -26,15 +26,48 @@ use crate::rt::callback::{
 };
 
 /// Most channels a virtual device opens.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, loopback::MAX_CHANNELS};
+///
+/// let d = host::find_device(Some(&"loopback".into()), host::Direction::Duplex)?;
+/// assert_eq!(d.max_input_channels, MAX_CHANNELS);
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
 pub const MAX_CHANNELS: usize = 128;
 
 /// Largest fixed block size the virtual devices accept.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::loopback::MAX_BLOCKSIZE;
+/// use pastream::{InputStream, StreamConfig};
+///
+/// let config = StreamConfig::new().device("loopback").blocksize(MAX_BLOCKSIZE + 1);
+/// assert!(InputStream::open(&config).is_err());
+/// ```
 pub const MAX_BLOCKSIZE: usize = 1 << 16;
 
 /// Block sizes the virtual device cycles through when blocksize is 0.
 const VARIABLE_BLOCKS: [usize; 8] = [256, 64, 512, 1, 333, 128, 480, 17];
 
 /// What paces the virtual device's callback.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{Clock, InputStream, StreamConfig, Transfer};
+///
+/// // Real time: 0.1 s of audio takes 0.1 s.
+/// let mut stream = InputStream::open(&StreamConfig::new().device("loopback").clock(Clock::RealTime))?;
+/// let t = std::time::Instant::now();
+/// stream.record(&Transfer::new().frames(4800).blocking(true))?;
+/// assert!(t.elapsed().as_secs_f64() >= 0.09);
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Clock {
     /// Blocks come at the pace of the sample rate, on a thread with
@@ -49,6 +82,24 @@ pub enum Clock {
 }
 
 /// Settings that apply to virtual devices only.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{Clock, OutputStream, StatusFlags, StreamConfig, Transfer, VirtualOptions};
+///
+/// // Report an output underflow with the third block.
+/// let options = VirtualOptions {
+///     clock: Clock::FreeRunning,
+///     xruns: vec![(2, StatusFlags::OUTPUT_UNDERFLOW)],
+///     ..VirtualOptions::default()
+/// };
+/// let config = StreamConfig::new().device("loopback").blocksize(64).host_option(options);
+/// let mut stream = OutputStream::open(&config)?;
+/// stream.play(vec![0f32; 2 * 640], &Transfer::new().blocking(true))?;
+/// assert_eq!(stream.xruns().output_underflows, 1);
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct VirtualOptions {
     /// What paces the callback. Default: [`Clock::RealTime`].
@@ -62,6 +113,14 @@ pub struct VirtualOptions {
 }
 
 /// The name of the virtual host API.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::{self, loopback::HOSTAPI};
+///
+/// assert!(host::query_hostapis().iter().any(|api| api.name == HOSTAPI));
+/// ```
 pub const HOSTAPI: &str = "Virtual";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +135,16 @@ const KINDS: [Kind; 3] = [Kind::Duplex, Kind::Input, Kind::Output];
 impl DeviceInfo {
     /// Whether the device belongs to the virtual host (the built-in
     /// loopback devices).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::host::{self, Direction};
+    ///
+    /// let d = host::find_device(Some(&"loopback, Virtual".into()), Direction::Input)?;
+    /// assert!(d.is_virtual());
+    /// # Ok::<(), pastream::host::DeviceError>(())
+    /// ```
     pub fn is_virtual(&self) -> bool {
         self.hostapi_name == HOSTAPI
     }

@@ -196,6 +196,13 @@ fn append_devices(id: usize, scan: &mut Scan) {
 }
 
 /// The PortAudio version text, if the library starts.
+///
+/// # Examples
+///
+/// ```
+/// let v = pastream::host::portaudio::version().unwrap();
+/// assert!(v.starts_with("PortAudio"));
+/// ```
 pub fn version() -> Option<String> {
     // SAFETY: Pa_GetVersionText returns a static string and needs no
     // initialisation.

@@ -9,14 +9,41 @@ use std::path::{Path, PathBuf};
 use crate::sample::SampleFormat;
 
 /// A file type (libsndfile's major format).
+///
+/// # Examples
+///
+/// ```
+/// use pastream::io::soundfile::FileType;
+///
+/// let flac = FileType::from_name("flac").unwrap();
+/// assert_eq!(flac.name(), "FLAC");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FileType(pub(super) &'static str, pub(super) c_int);
 
 /// A sample encoding (libsndfile's subtype).
+///
+/// # Examples
+///
+/// ```
+/// use pastream::io::soundfile::Encoding;
+///
+/// let pcm24 = Encoding::from_name("pcm_24").unwrap();
+/// assert_eq!(pcm24.sample_format(), Some(pastream::SampleFormat::I24));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Encoding(pub(super) &'static str, pub(super) c_int);
 
 /// Byte order of the samples in a file.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::io::soundfile::Endian;
+///
+/// assert_eq!(Endian::from_name("big"), Some(Endian::Big));
+/// assert_eq!(Endian::default(), Endian::File);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Endian {
     /// The file type's default.
@@ -101,16 +128,43 @@ pub(crate) const ENCODING_MASK: c_int = 0x0000_FFFF;
 
 impl FileType {
     /// Every file type, by name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::FileType;
+    ///
+    /// assert!(FileType::all().any(|t| t.name() == "WAV"));
+    /// ```
     pub fn all() -> impl Iterator<Item = FileType> {
         TYPES.iter().map(|(n, c, _)| FileType(n, *c))
     }
 
     /// The type with this name (any case), e.g. `wav`, `FLAC`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::FileType;
+    ///
+    /// assert_eq!(FileType::from_name("Aiff").unwrap().name(), "AIFF");
+    /// assert!(FileType::from_name("mp4").is_none());
+    /// ```
     pub fn from_name(name: &str) -> Option<FileType> {
         FileType::all().find(|t| t.0.eq_ignore_ascii_case(name))
     }
 
     /// The type a file name's extension stands for.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use pastream::io::soundfile::FileType;
+    ///
+    /// assert_eq!(FileType::from_extension(Path::new("take.aif")).unwrap().name(), "AIFF");
+    /// assert!(FileType::from_extension(Path::new("notes.txt")).is_none());
+    /// ```
     pub fn from_extension(path: &Path) -> Option<FileType> {
         let ext = path.extension()?.to_str()?.to_ascii_lowercase();
         TYPES
@@ -124,6 +178,14 @@ impl FileType {
     }
 
     /// Its name, e.g. `WAV`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::FileType;
+    ///
+    /// assert_eq!(FileType::from_name("w64").unwrap().name(), "W64");
+    /// ```
     pub fn name(self) -> &'static str {
         self.0
     }
@@ -137,11 +199,27 @@ impl fmt::Display for FileType {
 
 impl Encoding {
     /// Every encoding, by name.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::Encoding;
+    ///
+    /// assert!(Encoding::all().any(|e| e.name() == "PCM_16"));
+    /// ```
     pub fn all() -> impl Iterator<Item = Encoding> {
         ENCODINGS.iter().map(|(n, c)| Encoding(n, *c))
     }
 
     /// The encoding with this name (any case), e.g. `pcm_16`, `FLOAT`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::Encoding;
+    ///
+    /// assert_eq!(Encoding::from_name("float").unwrap().name(), "FLOAT");
+    /// ```
     pub fn from_name(name: &str) -> Option<Encoding> {
         Encoding::all().find(|e| e.0.eq_ignore_ascii_case(name))
     }
@@ -151,12 +229,31 @@ impl Encoding {
     }
 
     /// Its name, e.g. `PCM_16`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::Encoding;
+    ///
+    /// assert_eq!(Encoding::from_name("vorbis").unwrap().name(), "VORBIS");
+    /// ```
     pub fn name(self) -> &'static str {
         self.0
     }
 
     /// The sample format that carries this encoding without loss, if one
     /// does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::SampleFormat;
+    /// use pastream::io::soundfile::Encoding;
+    ///
+    /// assert_eq!(Encoding::from_name("PCM_16").unwrap().sample_format(), Some(SampleFormat::I16));
+    /// // Compressed encodings have none of their own.
+    /// assert_eq!(Encoding::from_name("VORBIS").unwrap().sample_format(), None);
+    /// ```
     pub fn sample_format(self) -> Option<SampleFormat> {
         match self.0 {
             "PCM_S8" | "PCM_U8" | "PCM_16" | "ULAW" | "ALAW" | "DPCM_8" | "DPCM_16" | "DWVW_12"
@@ -189,6 +286,15 @@ impl fmt::Display for Encoding {
 
 impl Endian {
     /// `file`, `little`, `big` or `cpu` (any case).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::Endian;
+    ///
+    /// assert_eq!(Endian::from_name("LITTLE"), Some(Endian::Little));
+    /// assert_eq!(Endian::from_name("middle"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Endian> {
         match name.to_ascii_lowercase().as_str() {
             "file" => Some(Endian::File),
@@ -210,6 +316,16 @@ impl Endian {
 }
 
 /// Where a sound file is.
+///
+/// # Examples
+///
+/// ```
+/// use std::path::PathBuf;
+/// use pastream::io::soundfile::Target;
+///
+/// assert_eq!(Target::from(PathBuf::from("a.wav")), Target::Path("a.wav".into()));
+/// assert_eq!(Target::parse("-"), Target::Stdio);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A file system path.
@@ -223,6 +339,15 @@ pub enum Target {
 
 impl Target {
     /// `-` is standard input or output; anything else a path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::Target;
+    ///
+    /// assert_eq!(Target::parse("-"), Target::Stdio);
+    /// assert_eq!(Target::parse("take1.flac").to_string(), "take1.flac");
+    /// ```
     pub fn parse(s: &str) -> Target {
         if s == "-" {
             Target::Stdio
@@ -269,6 +394,27 @@ impl fmt::Display for Target {
 /// How to open a sound file. For reading, every field is optional except
 /// for RAW files, which need all of `samplerate`, `channels` and
 /// `encoding`. For writing, `samplerate` and `channels` are required.
+///
+/// # Examples
+///
+/// ```
+/// # let dir = std::env::temp_dir();
+/// use pastream::SampleFormat;
+/// use pastream::io::soundfile::{Encoding, FileOptions, SoundFile};
+///
+/// // A 24-bit FLAC file of 2 channels at 96 kHz; the type from the name.
+/// let options = FileOptions {
+///     encoding: Encoding::from_name("PCM_24"),
+///     ..FileOptions::new(96000, 2)
+/// };
+/// let file = SoundFile::create(dir.join("pastream-doc-opts.flac"), &options)?;
+/// assert_eq!(file.info().encoding, Encoding::from_name("PCM_24"));
+/// // Or the encoding closest to a sample format.
+/// let options = FileOptions { format: Some(SampleFormat::I16), ..FileOptions::new(48000, 1) };
+/// let file = SoundFile::create(dir.join("pastream-doc-opts.wav"), &options)?;
+/// assert_eq!(file.info().encoding, Encoding::from_name("PCM_16"));
+/// # Ok::<(), pastream::io::soundfile::FileError>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct FileOptions {
     /// File type. Default: from the header (reading) or the file name's
@@ -291,6 +437,15 @@ pub struct FileOptions {
 impl FileOptions {
     /// Options for writing `channels` channels at `samplerate` Hz, the
     /// rest by default (the type from the file name, float samples).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::io::soundfile::FileOptions;
+    ///
+    /// let o = FileOptions::new(44100, 2);
+    /// assert_eq!((o.samplerate, o.channels), (Some(44100), Some(2)));
+    /// ```
     pub fn new(samplerate: u32, channels: usize) -> FileOptions {
         FileOptions {
             samplerate: Some(samplerate),
@@ -301,6 +456,22 @@ impl FileOptions {
 }
 
 /// Facts about an open sound file.
+///
+/// # Examples
+///
+/// ```
+/// # let dir = std::env::temp_dir();
+/// use pastream::io::soundfile::{FileOptions, SoundFile};
+///
+/// # let path = dir.join("pastream-doc-info.wav");
+/// # let mut f = SoundFile::create(&path, &FileOptions::new(8000, 1))?;
+/// # f.write(&[0f32; 8000])?;
+/// # f.finalize()?;
+/// let info = SoundFile::open(&path)?.info().clone();
+/// assert_eq!((info.samplerate, info.channels, info.frames), (8000, 1, Some(8000)));
+/// assert!(info.seekable);
+/// # Ok::<(), pastream::io::soundfile::FileError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileInfo {
     /// Sample rate in Hz.
