@@ -77,6 +77,7 @@ fn file_error(e: &FileError) -> Outcome {
         FileError::RawNeeds { .. } => " (-r rate, -c channels, -e encoding)",
         FileError::PipeWrite { .. } | FileError::PipeRead { .. } => " (-t au)",
         FileError::UnknownType(_) => "; give one with -t (e.g. -t wav)",
+        FileError::NoEncoding { .. } => " (give one with -e)",
         _ => "",
     };
     bad(format!("{e}{hint}"))

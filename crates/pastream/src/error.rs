@@ -137,6 +137,14 @@ pub enum FileError {
         /// The byte order, if one was asked for.
         endian: String,
     },
+    /// No encoding was given, and none the library knows fits the type.
+    #[error("cannot create '{target}': no encoding given and none known to fit {file_type} files")]
+    NoEncoding {
+        /// The file.
+        target: String,
+        /// The type.
+        file_type: String,
+    },
     /// A setting for writing is missing or impossible.
     #[error("cannot create '{target}': {problem}")]
     Setting {

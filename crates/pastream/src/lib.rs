@@ -133,3 +133,8 @@ pub use stream::{
     InputStream, OutputStream, Prebuffer, Recording, Sink, Source, Stream, StreamConfig, Transfer,
     WorkerContext, chunks,
 };
+
+/// The README's examples, compiled with the doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeExamples;

@@ -375,6 +375,20 @@ impl From<&PathBuf> for Target {
     }
 }
 
+/// A path, always: `"-"` is a file named `-` here; [`Target::parse`] reads
+/// it as standard input or output.
+impl From<&str> for Target {
+    fn from(p: &str) -> Target {
+        Target::Path(p.into())
+    }
+}
+
+impl From<String> for Target {
+    fn from(p: String) -> Target {
+        Target::Path(p.into())
+    }
+}
+
 impl From<&Target> for Target {
     fn from(t: &Target) -> Target {
         t.clone()

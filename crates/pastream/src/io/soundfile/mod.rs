@@ -316,11 +316,9 @@ impl SoundFile {
                     .chain(others)
                     .filter_map(Encoding::from_name)
                     .find_map(|e| check(e.1))
-                    .ok_or_else(|| FileError::Setting {
+                    .ok_or_else(|| FileError::NoEncoding {
                         target: name.clone(),
-                        problem: format!(
-                            "no encoding given and none known to fit {file_type} files (give one with -e)"
-                        ),
+                        file_type: file_type.name().into(),
                     })?
             }
         };
