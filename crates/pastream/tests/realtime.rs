@@ -162,6 +162,15 @@ fn callbacks_never_allocate() {
         run_forbidden(&mut e, 4, 4, 64, 3),
         vec![CallbackResult::Abort]
     );
+    // A stop request.
+    let stats = Stats::new();
+    let mut e = Engine::new(&cfg, Playback::None, Capture::None, stats.clone()).unwrap();
+    run_forbidden(&mut e, 4, 4, 64, 3);
+    stats.request_stop();
+    assert_eq!(
+        run_forbidden(&mut e, 4, 4, 64, 3),
+        vec![CallbackResult::Complete]
+    );
     assert_eq!(violation_count(), base, "the engine allocated");
 
     // Whole streams on the virtual device, callbacks under the guard.

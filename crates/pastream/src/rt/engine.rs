@@ -328,6 +328,14 @@ impl Engine {
             n = n.min(out.len() / self.tx.dst_frame().max(1));
         }
 
+        if !self.done && st.stop_requested() && !st.abort_requested() {
+            if let Some(out) = output {
+                out.fill(self.output_silence);
+            }
+            self.done = true;
+            st.finish(Outcome::Stopped);
+            return CallbackResult::Complete;
+        }
         if self.done || st.abort_requested() {
             if let Some(out) = output {
                 out.fill(self.output_silence);
@@ -501,7 +509,7 @@ impl Engine {
     /// Whether a block of `frames` can run without a late feeder or a slow
     /// drainer; a free-running host waits for this before each block.
     pub fn is_ready(&self, frames: usize) -> bool {
-        if self.done || self.stats.abort_requested() {
+        if self.done || self.stats.abort_requested() || self.stats.stop_requested() {
             return true;
         }
         let active = self.remaining(frames);

@@ -25,6 +25,9 @@ pub enum Outcome {
     Aborted = 4,
     /// Stopped at an xrun, as [`EngineConfig::stop_on_xrun`](crate::rt::engine::EngineConfig::stop_on_xrun) asked.
     Xrun = 5,
+    /// Ended on request (see [`Stats::request_stop`]), the output the host
+    /// holds still playing.
+    Stopped = 6,
 }
 
 impl Outcome {
@@ -35,6 +38,7 @@ impl Outcome {
             3 => Outcome::BufferFull,
             4 => Outcome::Aborted,
             5 => Outcome::Xrun,
+            6 => Outcome::Stopped,
             _ => Outcome::Running,
         }
     }
@@ -73,6 +77,7 @@ pub struct Stats {
     padding: AtomicBool,
     outcome: AtomicU8,
     abort_request: AtomicBool,
+    stop_request: AtomicBool,
 }
 
 impl Stats {
@@ -100,6 +105,7 @@ impl Stats {
         self.status.store(0, Ordering::Relaxed);
         self.padding.store(false, Ordering::Relaxed);
         self.abort_request.store(false, Ordering::Relaxed);
+        self.stop_request.store(false, Ordering::Relaxed);
         self.outcome
             .store(Outcome::Running as u8, Ordering::Release);
     }
@@ -152,6 +158,12 @@ impl Stats {
         self.abort_request.store(true, Ordering::Release);
     }
 
+    /// Asks the engine to end at its next block, letting the output the
+    /// host already holds play ([`Outcome::Stopped`]).
+    pub fn request_stop(&self) {
+        self.stop_request.store(true, Ordering::Release);
+    }
+
     /// Counts a block's xrun flags and keeps its status and timestamps.
     pub(crate) fn record_block(&self, status: StatusFlags, time: &TimeInfo) {
         let st = self;
@@ -191,6 +203,11 @@ impl Stats {
     /// Whether [`request_abort`](Self::request_abort) was called.
     pub(crate) fn abort_requested(&self) -> bool {
         self.abort_request.load(Ordering::Acquire)
+    }
+
+    /// Whether [`request_stop`](Self::request_stop) was called.
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.stop_request.load(Ordering::Acquire)
     }
 
     /// Counts a block in which a late feeder left the playback ring empty.

@@ -330,13 +330,34 @@ impl Stream {
             .clamp(Duration::from_micros(50), Duration::from_millis(5))
     }
 
-    /// Ends a run: stops the host, joins the workers, puts sources and
-    /// sinks back, and turns how the run ended into the deferred error.
+    /// Ends a run: the callback first, then the workers, then the host;
+    /// puts sources and sinks back, and turns how the run ended into the
+    /// deferred error.
     fn finish_run(&mut self, abort: bool) {
         if self.state != State::Active {
             return;
         }
+        // The callback ends first, at its next block, and the workers drain
+        // everything it produced: files are finalized before the host is
+        // asked to stop, the call that some hosts (PortAudio's JACK host on
+        // a server in trouble) answer by aborting the process. A host whose
+        // device stopped calling back stops running by itself (it notices
+        // the silence).
+        if self.host.is_running() {
+            if abort {
+                self.stats.request_abort();
+            } else {
+                self.stats.request_stop();
+            }
+            let poll = self
+                .pause()
+                .clamp(Duration::from_micros(100), Duration::from_millis(1));
+            while self.host.is_running() {
+                std::thread::sleep(poll);
+            }
+        }
         self.control.stopping.store(true, Ordering::Release);
+        self.join_workers();
         let callback = self.host.stop(!abort);
         let mut parts = None;
         let mut stop_error = None;

@@ -311,7 +311,8 @@ impl Stream {
         match self.state {
             State::Finished { aborted } => aborted,
             State::Active => {
-                !self.host.is_running() && !matches!(self.stats.outcome(), Outcome::Complete)
+                !self.host.is_running()
+                    && !matches!(self.stats.outcome(), Outcome::Complete | Outcome::Stopped)
             }
             _ => false,
         }

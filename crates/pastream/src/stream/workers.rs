@@ -115,6 +115,8 @@ pub(super) enum RunningSource {
     Memory(Arc<[u8]>),
     Ring,
     Feeder(JoinHandle<(Box<FeedFn>, Producer)>),
+    /// A feeder thread, joined: what it gave back, if it did not panic.
+    Joined(Option<(Box<FeedFn>, Producer)>),
 }
 
 pub(super) enum SinkSlot {
@@ -138,6 +140,8 @@ pub(super) enum RunningSink {
     Memory,
     Ring,
     Drainer(JoinHandle<(Box<DrainFn>, Consumer)>),
+    /// A drainer thread, joined: what it gave back, if it did not panic.
+    Joined(Option<(Box<DrainFn>, Consumer)>),
     Chunks(Arc<AtomicBool>),
 }
 
@@ -309,21 +313,46 @@ impl Stream {
         }
     }
 
+    /// Joins the worker threads: a file sink finalizes its file before its
+    /// thread ends. What they give back waits in the slots for
+    /// [`restore`](Self::restore).
+    pub(super) fn join_workers(&mut self) {
+        if let SourceSlot::Running(RunningSource::Feeder(_)) = self.source {
+            if let SourceSlot::Running(RunningSource::Feeder(handle)) =
+                std::mem::replace(&mut self.source, SourceSlot::None)
+            {
+                self.source = SourceSlot::Running(RunningSource::Joined(handle.join().ok()));
+            }
+        }
+        if let SinkSlot::Running(RunningSink::Drainer(_)) = self.sink {
+            if let SinkSlot::Running(RunningSink::Drainer(handle)) =
+                std::mem::replace(&mut self.sink, SinkSlot::None)
+            {
+                self.sink = SinkSlot::Running(RunningSink::Joined(handle.join().ok()));
+            }
+        }
+    }
+
+    /// Joins the workers if that is still to do, and puts the sources and
+    /// sinks back together from what the workers and the engine give back,
+    /// for the next run; a memory recording becomes the stream's recording.
     pub(super) fn restore(&mut self, playback: Playback, capture: Capture) {
+        self.join_workers();
         self.source = match std::mem::replace(&mut self.source, SourceSlot::None) {
             SourceSlot::Running(RunningSource::Memory(data)) => SourceSlot::Memory(data),
             SourceSlot::Running(RunningSource::Ring) => match playback {
                 Playback::Ring { consumer, .. } => SourceSlot::Ring(consumer),
                 _ => SourceSlot::None,
             },
-            SourceSlot::Running(RunningSource::Feeder(handle)) => match (handle.join(), playback) {
-                (Ok((feed, producer)), Playback::Ring { consumer, .. }) => SourceSlot::Feeder {
+            SourceSlot::Running(RunningSource::Joined(joined)) => match (joined, playback) {
+                (Some((feed, producer)), Playback::Ring { consumer, .. }) => SourceSlot::Feeder {
                     feed,
                     producer,
                     consumer,
                 },
                 _ => SourceSlot::None,
             },
+            SourceSlot::Running(RunningSource::Feeder(_)) => SourceSlot::None,
             other => other,
         };
         self.sink = match std::mem::replace(&mut self.sink, SinkSlot::None) {
@@ -338,14 +367,15 @@ impl Stream {
                 Capture::Ring { producer, .. } => SinkSlot::Ring(producer),
                 _ => SinkSlot::None,
             },
-            SinkSlot::Running(RunningSink::Drainer(handle)) => match (handle.join(), capture) {
-                (Ok((drain, consumer)), Capture::Ring { producer, .. }) => SinkSlot::Drainer {
+            SinkSlot::Running(RunningSink::Joined(joined)) => match (joined, capture) {
+                (Some((drain, consumer)), Capture::Ring { producer, .. }) => SinkSlot::Drainer {
                     drain,
                     producer,
                     consumer,
                 },
                 _ => SinkSlot::None,
             },
+            SinkSlot::Running(RunningSink::Drainer(_)) => SinkSlot::None,
             SinkSlot::Running(RunningSink::Chunks(draining)) => match capture {
                 Capture::Ring { producer, .. } => SinkSlot::Chunks { producer, draining },
                 _ => SinkSlot::None,

@@ -390,6 +390,47 @@ fn late_feeder_is_an_underrun_not_the_end() {
 }
 
 #[test]
+fn stop_request_completes_at_next_block() {
+    let stats = Stats::new();
+    let mut e = Engine::new(
+        &EngineConfig::new(F, 1, 1),
+        Playback::Memory {
+            data: ramp(0, 1000, 1).into(),
+            looping: false,
+        },
+        Capture::None,
+        stats.clone(),
+    )
+    .unwrap();
+    let (out, res) = drive(&mut e, 1, 1, 16, 2);
+    assert_eq!(res.len(), 2);
+    assert_eq!(out, ramp(0, 32, 1));
+    stats.request_stop();
+    assert!(e.is_ready(16));
+    let (out, res) = drive(&mut e, 1, 1, 16, 3);
+    // Complete, not abort: the host plays what it holds; this block is
+    // silence and is not counted.
+    assert_eq!(res, [CallbackResult::Complete]);
+    assert!(out.iter().all(|&b| b == 0));
+    assert_eq!(stats.outcome(), Outcome::Stopped);
+    assert_eq!(stats.frame_count(), 32);
+    // An abort requested as well wins.
+    let stats = Stats::new();
+    let mut e = Engine::new(
+        &EngineConfig::new(F, 1, 1),
+        Playback::None,
+        Capture::None,
+        stats.clone(),
+    )
+    .unwrap();
+    stats.request_stop();
+    stats.request_abort();
+    let (_, res) = drive(&mut e, 1, 1, 16, 1);
+    assert_eq!(res, [CallbackResult::Abort]);
+    assert_eq!(stats.outcome(), Outcome::Aborted);
+}
+
+#[test]
 fn abort_request_stops_at_next_block() {
     let stats = Stats::new();
     let mut e = Engine::new(
