@@ -64,6 +64,10 @@ pub(crate) trait Backend: Sync {
     fn check(&self, params: &HostParams) -> Result<(), DeviceError>;
     /// Opens a stream, stopped.
     fn open(&self, params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError>;
+    /// Lets the backend look for devices afresh at its next scan.
+    fn refresh(&self) -> Result<(), DeviceError> {
+        Ok(())
+    }
 }
 
 /// The backends, in the order their devices are numbered.
@@ -109,6 +113,28 @@ pub fn query_devices() -> DeviceList {
         default_input: scan.default_input,
         default_output: scan.default_output,
     }
+}
+
+/// Looks for devices afresh: those plugged in, or a JACK server started,
+/// since the audio library started (it scans the system once, when it is
+/// first used). The next [`query_devices`] sees them.
+///
+/// # Errors
+///
+/// [`DeviceError::Backend`] while a stream of the audio library is open
+/// (close them first), or when the JACK server the audio library connected
+/// to has quit (the library cannot let go of it without ending the
+/// program; the devices it knows stay as they are).
+///
+/// # Examples
+///
+/// ```
+/// pastream::host::refresh_devices()?;
+/// assert!(pastream::host::query_devices().iter().any(|d| d.is_virtual()));
+/// # Ok::<(), pastream::host::DeviceError>(())
+/// ```
+pub fn refresh_devices() -> Result<(), DeviceError> {
+    BACKENDS.iter().try_for_each(|b| b.refresh())
 }
 
 /// Every host API, with its devices.

@@ -1,11 +1,16 @@
 //! The PortAudio host: every host API of the system's PortAudio library
 //! (ALSA, JACK, OSS; CoreAudio; WASAPI, ASIO, ...).
 //!
-//! PortAudio is initialised for each device query and for the life of each
-//! stream, and all of its global calls are serialised by one lock, so that
-//! queries and streams can be used from any thread. A query made while no
-//! stream is open scans the system afresh: a JACK server started after the
-//! program shows up.
+//! PortAudio is initialised once per process, at its first use, and never
+//! terminated on its own: its JACK host answers a failed client close with
+//! an assertion that aborts the process, and a JACK server in trouble fails
+//! it. All of PortAudio's global calls are serialised by one lock, so that
+//! queries and streams can be used from any thread. PortAudio scans the
+//! system when it starts; [`super::refresh_devices`] lets it scan again.
+//!
+//! On its JACK host, the server is asked whether it is still there (by a
+//! client of our own, see `jack.rs`) before a stream is stopped or closed;
+//! a stream whose server has quit is left alone, as a lost one.
 //!
 //! On hosts whose native format is float32 (JACK, CoreAudio), PortAudio's
 //! own integer conversions are not exact (int16 input loses a step toward
@@ -15,13 +20,14 @@
 
 mod convert;
 mod ffi;
+mod jack;
 
 use std::cell::{Cell, UnsafeCell};
 use std::ffi::CStr;
 use std::mem::ManuallyDrop;
 use std::os::raw::{c_int, c_ulong, c_void};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -57,31 +63,73 @@ fn c_text(p: *const std::os::raw::c_char) -> String {
     unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
 }
 
-/// One initialisation of PortAudio, terminated on drop.
-struct Session;
+/// Whether PortAudio is initialised. It is, once per process, at its
+/// first use, and stays so: terminating it closes the JACK host's client,
+/// which PortAudio's JACK host answers with an assertion (aborting the
+/// process) when the server is in trouble. Only [`refresh`] terminates it,
+/// when no stream is open and the JACK server, if any, answers.
+static INITIALISED: AtomicBool = AtomicBool::new(false);
 
-impl Session {
-    fn new() -> Result<Session, String> {
-        let _g = lock();
+/// PortAudio streams open, lost ones included (they are never closed).
+static OPEN_STREAMS: AtomicUsize = AtomicUsize::new(0);
+
+/// PortAudio, initialised, and its lock held: every PortAudio call that is
+/// not a stream's own goes through this.
+fn session() -> Result<MutexGuard<'static, ()>, String> {
+    let guard = lock();
+    if !INITIALISED.load(Ordering::Acquire) {
         let _m = Muted::stderr();
-        // SAFETY: serialised by LOCK; every successful call is paired with
-        // Pa_Terminate in Drop.
+        // SAFETY: serialised by LOCK; PortAudio is not initialised.
         let e = unsafe { ffi::Pa_Initialize() };
-        if e == ffi::paNoError {
-            Ok(Session)
-        } else {
-            Err(format!("PortAudio failed to start: {}", error_text(e)))
+        if e != ffi::paNoError {
+            return Err(format!("PortAudio failed to start: {}", error_text(e)));
         }
+        INITIALISED.store(true, Ordering::Release);
+    }
+    Ok(guard)
+}
+
+/// Whether PortAudio has a JACK host API, connected to a server.
+///
+/// # Safety
+///
+/// PortAudio is initialised and its global calls are serialised by the
+/// caller.
+unsafe fn has_jack_host() -> bool {
+    // SAFETY: initialised and serialised by the caller; pointers are checked
+    // for null and read at once.
+    unsafe {
+        (0..ffi::Pa_GetHostApiCount().max(0)).any(|a| {
+            ffi::Pa_GetHostApiInfo(a)
+                .as_ref()
+                .is_some_and(|i| i.type_ == ffi::paJACK)
+        })
     }
 }
 
-impl Drop for Session {
-    fn drop(&mut self) {
-        let _g = lock();
-        let _m = Muted::stderr();
-        // SAFETY: pairs the Pa_Initialize of this session; serialised.
-        unsafe { ffi::Pa_Terminate() };
+/// Lets PortAudio scan the system again at its next use, so that devices
+/// plugged in (or a JACK server started) since it started show up.
+pub(crate) fn refresh() -> Result<(), DeviceError> {
+    let _g = lock();
+    if !INITIALISED.load(Ordering::Acquire) {
+        return Ok(());
     }
+    // SAFETY: initialised, serialised by `_g`.
+    if unsafe { has_jack_host() } && !jack::server_alive() {
+        return Err(DeviceError::Backend(
+            "the JACK server PortAudio connected to has quit, and PortAudio cannot let go of it without ending the program: restart the program to see the devices again".into(),
+        ));
+    }
+    if OPEN_STREAMS.load(Ordering::Acquire) > 0 {
+        return Err(DeviceError::Backend(
+            "the device list cannot be refreshed while a stream is open (or was lost with its device); close every stream first".into(),
+        ));
+    }
+    let _m = Muted::stderr();
+    // SAFETY: initialised and serialised; no stream is open.
+    unsafe { ffi::Pa_Terminate() };
+    INITIALISED.store(false, Ordering::Release);
+    Ok(())
 }
 
 /// The PortAudio backend.
@@ -103,6 +151,25 @@ impl Backend for PortAudio {
     fn open(&self, params: &HostParams) -> Result<Box<dyn HostStream>, DeviceError> {
         Ok(Box::new(PaHostStream::open(params)?))
     }
+
+    fn refresh(&self) -> Result<(), DeviceError> {
+        refresh()
+    }
+}
+
+/// The type of the host API of PortAudio's device `index`.
+///
+/// # Safety
+///
+/// PortAudio is initialised and its global calls are serialised by the
+/// caller.
+unsafe fn host_type(index: c_int) -> Option<ffi::PaHostApiTypeId> {
+    // SAFETY: initialised and serialised by the caller; pointers are
+    // checked for null and read at once.
+    unsafe {
+        let d = ffi::Pa_GetDeviceInfo(index).as_ref()?;
+        ffi::Pa_GetHostApiInfo(d.hostApi).as_ref().map(|a| a.type_)
+    }
 }
 
 /// Whether PortAudio's device `index` belongs to a host API whose native
@@ -111,34 +178,35 @@ impl Backend for PortAudio {
 ///
 /// # Safety
 ///
-/// PortAudio is initialised and its global calls are serialised by the
-/// caller.
+/// As [`host_type`].
 unsafe fn is_float_host(index: c_int) -> bool {
-    // SAFETY: initialised and serialised by the caller; pointers are
-    // checked for null and read at once.
-    unsafe {
-        let Some(d) = ffi::Pa_GetDeviceInfo(index).as_ref() else {
-            return false;
-        };
-        ffi::Pa_GetHostApiInfo(d.hostApi)
-            .as_ref()
-            .is_some_and(|a| a.type_ == ffi::paJACK || a.type_ == ffi::paCoreAudio)
-    }
+    // SAFETY: as the caller promises.
+    let t = unsafe { host_type(index) };
+    t == Some(ffi::paJACK) || t == Some(ffi::paCoreAudio)
+}
+
+/// Whether PortAudio's device `index` is on its JACK host.
+///
+/// # Safety
+///
+/// As [`host_type`].
+unsafe fn is_jack(index: c_int) -> bool {
+    // SAFETY: as the caller promises.
+    (unsafe { host_type(index) }) == Some(ffi::paJACK)
 }
 
 /// Appends the PortAudio devices and host APIs to `scan`, and its
 /// defaults. With PortAudio failing to start, none.
 fn append_devices(id: usize, scan: &mut Scan) {
-    let Ok(_session) = Session::new() else {
+    let Ok(_g) = session() else {
         return;
     };
-    let _g = lock();
     let list = &mut scan.devices;
     let hostapi_base = scan.hostapis;
     let base = list.len();
-    // SAFETY: PortAudio is initialised by `_session` and the global calls
-    // are serialised by `_g` (this holds for all the calls below); every
-    // returned pointer is checked for null and read before the session ends.
+    // SAFETY: PortAudio is initialised and its global calls are serialised
+    // by `_g` (this holds for all the calls below); every returned pointer
+    // is checked for null and read at once.
     let apis = unsafe { ffi::Pa_GetHostApiCount() }.max(0);
     let mut api_names = Vec::new();
     for a in 0..apis {
@@ -223,10 +291,9 @@ fn pa_format(f: SampleFormat) -> ffi::PaSampleFormat {
 /// Asks PortAudio whether the device takes the settings (the format it
 /// would be asked for: float32 on float hosts).
 fn check(p: &HostParams) -> Result<(), DeviceError> {
-    let session = Session::new().map_err(DeviceError::Backend)?;
-    let _g = lock();
+    let _g = session().map_err(DeviceError::Backend)?;
     let index = p.device.native;
-    // SAFETY: initialised by `session`, serialised by `_g`.
+    // SAFETY: initialised and serialised by `_g`.
     let float_host = unsafe { is_float_host(index) };
     let format = if float_host {
         SampleFormat::F32
@@ -247,11 +314,10 @@ fn check(p: &HostParams) -> Result<(), DeviceError> {
     let ptr = |x: &Option<ffi::PaStreamParameters>| {
         x.as_ref().map_or(std::ptr::null(), |x| x as *const _)
     };
-    // SAFETY: initialised by `session`, serialised by `_g`; the parameters
-    // live on this stack frame during the call.
+    // SAFETY: initialised and serialised by `_g`; the parameters live on
+    // this stack frame during the call.
     let e = unsafe { ffi::Pa_IsFormatSupported(ptr(&inp), ptr(&out), p.samplerate) };
     drop(_g);
-    drop(session);
     if e == ffi::paNoError {
         Ok(())
     } else {
@@ -394,9 +460,10 @@ unsafe extern "C" fn on_finished(user_data: *mut c_void) {
 /// An open PortAudio stream.
 ///
 /// If the device stops calling back while the stream runs (unplugged, or
-/// its server quit), the stream is *lost*: PortAudio cannot be trusted to
-/// stop or close it (its JACK host asserts, which aborts the process), so
-/// a lost stream is left open and its memory is never freed.
+/// its server quit), or its JACK server is found gone before it is stopped
+/// or closed, the stream is *lost*: PortAudio cannot be trusted to stop or
+/// close it (its JACK host asserts, which aborts the process), so a lost
+/// stream is left open and its memory is never freed.
 pub(crate) struct PaHostStream {
     stream: *mut ffi::PaStream,
     shared: ManuallyDrop<Box<Shared>>,
@@ -407,7 +474,12 @@ pub(crate) struct PaHostStream {
     silence_limit: Duration,
     lost: Cell<bool>,
     lost_reported: bool,
-    session: ManuallyDrop<Session>,
+    /// Whether the stream is on PortAudio's JACK host, whose server is
+    /// asked whether it is there before the stream is stopped or closed.
+    jack: bool,
+    /// Set when the JACK server was found gone: the stream is then left
+    /// alone, as a lost one.
+    server_gone: bool,
 }
 
 // SAFETY: a PortAudio stream handle may be used from any thread, one call
@@ -417,13 +489,12 @@ unsafe impl Send for PaHostStream {}
 
 impl PaHostStream {
     fn open(p: &HostParams) -> Result<Self, DeviceError> {
-        let session = Session::new().map_err(DeviceError::Backend)?;
-        let _g = lock();
+        let _g = session().map_err(DeviceError::Backend)?;
         let mut indexes = [0 as c_int; 2];
         for (slot, d) in indexes.iter_mut().zip([&p.input_device, &p.device]) {
             let index = d.native;
             // The device list may have changed since it was read.
-            // SAFETY: initialised by `session`, serialised by `_g`.
+            // SAFETY: initialised and serialised by `_g`.
             let info = unsafe { ffi::Pa_GetDeviceInfo(index).as_ref() };
             let name_now = info.map(|i| c_text(i.name));
             if name_now.as_deref() != Some(d.name.as_str()) {
@@ -435,8 +506,8 @@ impl PaHostStream {
             *slot = index;
         }
         let user = p.format;
-        // SAFETY: initialised by `session`, serialised by `_g`.
-        let float_host = unsafe { is_float_host(indexes[1]) };
+        // SAFETY: initialised and serialised by `_g`.
+        let (float_host, jack) = unsafe { (is_float_host(indexes[1]), is_jack(indexes[1])) };
         let params = |index: c_int, channels: usize, format: SampleFormat, low: f64, high: f64| {
             ffi::PaStreamParameters {
                 device: index,
@@ -548,6 +619,7 @@ impl PaHostStream {
             .map_or(0.0, |i| i.inputLatency.max(i.outputLatency));
         let block = p.blocksize as f64 / p.samplerate;
         let silence_limit = Duration::from_secs_f64((8.0 * (latency + block)).max(2.0));
+        OPEN_STREAMS.fetch_add(1, Ordering::AcqRel);
         Ok(PaHostStream {
             stream,
             shared: ManuallyDrop::new(shared),
@@ -556,7 +628,8 @@ impl PaHostStream {
             silence_limit,
             lost: Cell::new(false),
             lost_reported: false,
-            session: ManuallyDrop::new(session),
+            jack,
+            server_gone: false,
         })
     }
 }
@@ -612,6 +685,13 @@ impl HostStream for PaHostStream {
             self.started = false;
             return Ok(None);
         }
+        if self.jack && !jack::server_alive() {
+            // PortAudio's JACK host would assert on stopping a stream whose
+            // server has quit: the stream is left alone, as a lost one.
+            self.started = false;
+            self.server_gone = true;
+            return Ok(None);
+        }
         // SAFETY: an open, started stream. Stopping one whose callback
         // already completed is allowed and returns at once.
         let e = unsafe {
@@ -654,6 +734,10 @@ impl HostStream for PaHostStream {
     }
 
     fn take_error(&mut self) -> Option<HostError> {
+        if self.server_gone && !self.lost_reported {
+            self.lost_reported = true;
+            return Some(HostError::device_lost("the JACK server quit"));
+        }
         if self.lost.get() && !self.lost_reported {
             self.lost_reported = true;
             return Some(HostError::device_lost(format!(
@@ -670,22 +754,28 @@ impl HostStream for PaHostStream {
 
 impl Drop for PaHostStream {
     fn drop(&mut self) {
-        if self.lost.get() {
-            // Left open on purpose (see the type's docs): `shared` and the
-            // session are never dropped.
+        if self.lost.get() || self.server_gone {
+            // Left open on purpose (see the type's docs): `shared` is never
+            // dropped, and the stream stays counted as open.
             return;
         }
         let _ = self.stop(false);
+        if self.server_gone {
+            return;
+        }
+        if self.jack && !jack::server_alive() {
+            // The server quit while the stream was idle: PortAudio's JACK
+            // host would assert on closing it.
+            return;
+        }
         {
             let _g = lock();
             // SAFETY: an open stream, stopped; closed once.
             unsafe { ffi::Pa_CloseStream(self.stream) };
         }
-        // SAFETY: both are dropped once, here, after the stream is closed,
-        // when no callback can run any more; neither is used afterwards.
-        unsafe {
-            ManuallyDrop::drop(&mut self.shared);
-            ManuallyDrop::drop(&mut self.session);
-        }
+        OPEN_STREAMS.fetch_sub(1, Ordering::AcqRel);
+        // SAFETY: dropped once, here, after the stream is closed, when no
+        // callback can run any more; not used afterwards.
+        unsafe { ManuallyDrop::drop(&mut self.shared) };
     }
 }
