@@ -363,6 +363,25 @@ fn sox_pipe_to_pastream_to_sox() {
 }
 
 #[test]
+fn a_reader_that_closes_the_pipe_ends_the_run_normally() {
+    // `head` takes 10000 bytes of a minute of audio and closes the pipe:
+    // the broken pipe is the end of the pipeline, not a failure.
+    let script = format!(
+        "set -o pipefail; {} null - -t au -c 2 -d 60 -D '{DEVICE}' -q | head -c 10000 | wc -c",
+        env!("CARGO_BIN_EXE_pastream"),
+    );
+    let out = Command::new("bash")
+        .args(["-c", &script])
+        .env("PASTREAM_VIRTUAL", "free")
+        .output()
+        .expect("bash runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "pastream failed: {err}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "10000");
+    assert_eq!(err, "", "no error line");
+}
+
+#[test]
 fn ctrl_c_stops_and_keeps_every_frame() {
     let dir = scratch("sigint");
     let out = dir.join("rec.wav");
