@@ -33,7 +33,15 @@ pub struct Server {
 impl Server {
     /// Starts a server named `name` (see the module docs), waiting until
     /// it answers.
+    ///
+    /// Names of exactly 24 characters are refused: a JACK 2 (1.9.21) client
+    /// of a server so named dies in malloc as it connects.
     pub fn start(name: &str) -> Result<Server, String> {
+        if name.len() == 24 {
+            return Err(format!(
+                "server name '{name}' has 24 characters, which crashes JACK clients; choose another"
+            ));
+        }
         let log = std::env::temp_dir().join(format!("{name}-jackd.log"));
         let out =
             File::create(&log).map_err(|e| format!("cannot create {}: {e}", log.display()))?;

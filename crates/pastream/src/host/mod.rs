@@ -40,6 +40,7 @@ pub mod loopback;
 #[cfg(feature = "portaudio")]
 pub mod portaudio;
 mod quiet;
+mod wake;
 
 pub use devices::{
     DeviceError, DeviceInfo, DeviceList, DeviceSelector, Direction, HostApiInfo, Latency,
@@ -47,6 +48,7 @@ pub use devices::{
 pub use loopback::{Clock, VirtualOptions};
 pub(crate) use quiet::Muted;
 pub use quiet::show_backend_messages;
+pub(crate) use wake::Wake;
 
 /// A source of devices: it lists them, checks settings, and opens
 /// streams on them.
@@ -268,6 +270,9 @@ pub(crate) struct HostParams {
     pub latency: Latency,
     pub callback_guard: Option<fn(&mut dyn FnMut())>,
     pub options: HostOptions,
+    /// Rung by a host that may make system calls after each block, and by
+    /// every host when its stream stops calling back.
+    pub wake: Arc<Wake>,
 }
 
 /// Checks `params` against the device and fills in nothing: every value
@@ -430,6 +435,7 @@ fn check_direction(
         latency: Latency::High,
         callback_guard: None,
         options: HostOptions::default(),
+        wake: Arc::default(),
     };
     if channels == 0 {
         return Err(DeviceError::InvalidSetting {

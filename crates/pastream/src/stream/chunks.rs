@@ -402,12 +402,15 @@ impl<T> Chunks<'_, T> {
         if self.ended {
             return self.close().map(Err);
         }
-        self.consumer.advance(self.pending);
+        if self.consumer.advance(self.pending) > 0 {
+            // Room for a free-running device waiting to record.
+            self.stream.wake.ring();
+        }
         self.pending = 0;
         let need = self.chunk.unwrap_or(1);
         let poll = self.stream.pause();
-        let mut spins = 0u32;
         loop {
+            let seen = self.stream.wake.count();
             let avail = self.consumer.read_available();
             if avail >= need {
                 return Some(Ok(self.chunk.unwrap_or(avail)));
@@ -424,12 +427,7 @@ impl<T> Chunks<'_, T> {
                 }
                 return self.close().map(Err);
             }
-            spins += 1;
-            if spins < 32 {
-                std::thread::yield_now();
-            } else {
-                std::thread::sleep(poll);
-            }
+            self.stream.wake.wait_past(seen, poll);
         }
     }
 

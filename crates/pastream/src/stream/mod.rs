@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::error::StreamError;
-use crate::host::{self, DeviceInfo, Direction, HostParams, HostStream};
+use crate::host::{self, DeviceInfo, Direction, HostParams, HostStream, Wake};
 use crate::rt::engine::{Capture, Engine, EngineConfig, Playback};
 use crate::rt::mapping::{ChannelMap, FrameMapper};
 use crate::rt::stats::{Outcome, Stats};
@@ -69,6 +69,9 @@ enum State {
 /// # Ok::<(), pastream::StreamError>(())
 /// ```
 pub struct Stream {
+    /// Rung by the workers, the free-running virtual device and the
+    /// stream's own stop (see [`Wake`]).
+    wake: Arc<Wake>,
     direction: Direction,
     host: Box<dyn HostStream>,
     device: DeviceInfo,
@@ -152,6 +155,7 @@ impl Stream {
                 ));
             }
         }
+        let wake = Arc::new(Wake::default());
         let params = HostParams {
             samplerate: config.samplerate.unwrap_or(device.default_samplerate),
             device: device.clone(),
@@ -163,9 +167,11 @@ impl Stream {
             latency: config.latency,
             callback_guard: config.callback_guard,
             options: config.host_options.clone(),
+            wake: wake.clone(),
         };
         let host = host::open(&params)?;
         Ok(Stream {
+            wake,
             direction,
             host,
             device,
@@ -275,14 +281,20 @@ impl Stream {
             looping: self.transfer.looping,
             samplerate: self.samplerate,
             frame_size: 0,
-            pause: self.pause(),
+            idle: Duration::ZERO,
+            wake: self.wake.clone(),
         };
-        let ctx = |frame_size| WorkerContext {
+        let (free_running, samplerate) = (self.host.free_running(), self.samplerate);
+        let ctx = |frame_size, ring_frames| WorkerContext {
             frame_size,
+            idle: idle(free_running, ring_frames, samplerate),
             ..base.clone()
         };
         if let Some((feed, producer)) = feeder {
-            let ctx = ctx(self.format.frame_size(self.playback_channels));
+            let ctx = ctx(
+                self.format.frame_size(self.playback_channels),
+                producer.capacity(),
+            );
             let feeding = feeding.clone();
             let handle = workers::spawn(Role::Source, ctx, feed, producer, move || {
                 feeding.store(false, Ordering::Release)
@@ -290,7 +302,10 @@ impl Stream {
             self.source = SourceSlot::Running(RunningSource::Feeder(handle));
         }
         if let Some((drain, consumer)) = drainer {
-            let ctx = ctx(self.format.frame_size(self.capture_channels));
+            let ctx = ctx(
+                self.format.frame_size(self.capture_channels),
+                consumer.capacity(),
+            );
             let handle = workers::spawn(Role::Sink, ctx, drain, consumer, || {})?;
             self.sink = SinkSlot::Running(RunningSink::Drainer(handle));
         }
@@ -300,8 +315,9 @@ impl Stream {
             Prebuffer::Frames(n) => n,
         };
         if want > 0 && matches!(self.source, SourceSlot::Running(RunningSource::Feeder(_))) {
+            let mut seen = self.wake.count();
             while !engine.is_ready(want) && feeding.load(Ordering::Acquire) {
-                std::thread::sleep(Duration::from_micros(200));
+                seen = self.wake.wait_past(seen, Duration::from_millis(1));
             }
         }
         if let Err(e) = self.host.start(Box::new(engine)) {
@@ -315,10 +331,13 @@ impl Stream {
         Ok(())
     }
 
+    /// How often to look whether a chunk has arrived, or the callback has
+    /// ended, when nothing rings: a quarter of a block (between 50 us and
+    /// 5 ms); on a free-running device, which rings after every block,
+    /// 10 ms.
     fn pause(&self) -> Duration {
-        // A free-running device waits for its workers: they must not sleep.
         if self.host.free_running() {
-            return Duration::ZERO;
+            return Duration::from_millis(10);
         }
         let block = if self.blocksize == 0 {
             256
@@ -349,14 +368,15 @@ impl Stream {
             } else {
                 self.stats.request_stop();
             }
-            let poll = self
-                .pause()
-                .clamp(Duration::from_micros(100), Duration::from_millis(1));
+            // One more block at the most; the virtual device rings at its
+            // end, a real one is looked at every millisecond meanwhile.
+            let mut seen = self.wake.count();
             while self.host.is_running() {
-                std::thread::sleep(poll);
+                seen = self.wake.wait_past(seen, Duration::from_millis(1));
             }
         }
         self.control.stopping.store(true, Ordering::Release);
+        self.wake.ring();
         self.join_workers();
         let callback = self.host.stop(!abort);
         let mut parts = None;
@@ -423,14 +443,25 @@ impl Stream {
     /// ```
     pub fn wait(&mut self, timeout: Option<Duration>) -> Result<bool, StreamError> {
         let deadline = timeout.map(|t| Instant::now() + t);
-        let poll = self
-            .pause()
-            .clamp(Duration::from_micros(100), Duration::from_millis(1));
-        while self.state == State::Active && self.host.is_running() {
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Ok(false);
+        // The virtual device rings when its run ends; a real device's
+        // callback may not (it makes no system call), so it is looked at
+        // again after 1 ms, then less and less often, every 50 ms at most.
+        let mut look = Duration::from_millis(1);
+        loop {
+            let seen = self.wake.count();
+            if !(self.state == State::Active && self.host.is_running()) {
+                break;
             }
-            std::thread::sleep(poll);
+            let mut nap = look;
+            if let Some(d) = deadline {
+                let now = Instant::now();
+                if now >= d {
+                    return Ok(false);
+                }
+                nap = nap.min(d - now);
+            }
+            self.wake.wait_past(seen, nap);
+            look = (look * 2).min(Duration::from_millis(50));
         }
         self.finish_run(false);
         self.take_deferred()?;
@@ -596,6 +627,18 @@ impl Stream {
         }
         Ok(None)
     }
+}
+
+/// How long a worker with a ring of `ring_frames` frames waits for work
+/// (see [`WorkerContext::pause`]): about a quarter of the ring, between 1 ms
+/// and 100 ms; on a free-running device, until the device rings after its
+/// next block (10 ms at the most).
+fn idle(free_running: bool, ring_frames: usize, samplerate: f64) -> Duration {
+    if free_running {
+        return Duration::from_millis(10);
+    }
+    host::block_duration(ring_frames / 4, samplerate)
+        .clamp(Duration::from_millis(1), Duration::from_millis(100))
 }
 
 impl Drop for Stream {

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::workers::Control;
 use crate::error::WorkerError;
+use crate::host::Wake;
 use crate::rt::ring::{Consumer, Producer};
 use crate::rt::stats::{Outcome, Stats};
 use crate::sample::{Sample, SampleFormat, to_bytes};
@@ -370,7 +371,10 @@ pub struct WorkerContext {
     pub(super) looping: bool,
     pub(super) samplerate: f64,
     pub(super) frame_size: usize,
-    pub(super) pause: Duration,
+    /// How long a worker waits for work when its ring is full (a source)
+    /// or empty (a sink), unless something rings first.
+    pub(super) idle: Duration,
+    pub(super) wake: Arc<Wake>,
 }
 
 impl WorkerContext {
@@ -480,8 +484,12 @@ impl WorkerContext {
         self.stats.frame_count()
     }
 
-    /// Sleeps for a fraction of a block: what a worker does when its ring
-    /// has no room or no data.
+    /// What a worker does when its ring has no room (a source) or no data
+    /// (a sink): tells the stream's other threads that it has done what it
+    /// could, then sleeps until there is likely a useful amount of work
+    /// (about a quarter of its ring, at most 100 ms) or the run ends. On
+    /// the free-running virtual device it sleeps until the device has
+    /// played the next block.
     ///
     /// # Examples
     ///
@@ -491,7 +499,7 @@ impl WorkerContext {
     ///
     /// let mut stream = OutputStream::open(&config)?;
     /// stream.set_source(Some(Source::feeder(|_ring, ctx| {
-    ///     ctx.pause(); // a fraction of a block
+    ///     ctx.pause(); // until there is work, or the run ends
     ///     Ok(())
     /// })))?;
     /// stream.start()?;
@@ -499,10 +507,9 @@ impl WorkerContext {
     /// # Ok::<(), pastream::StreamError>(())
     /// ```
     pub fn pause(&self) {
-        if self.pause.is_zero() {
-            std::thread::yield_now();
-        } else {
-            std::thread::sleep(self.pause);
+        let seen = self.wake.ring();
+        if !self.done() {
+            self.wake.wait_past(seen, self.idle);
         }
     }
 }

@@ -51,6 +51,9 @@ pub const MAX_CHANNELS: usize = 128;
 /// ```
 pub const MAX_BLOCKSIZE: usize = 1 << 16;
 
+/// Frames the free-running device plays between two rings of its wake.
+const RING_FRAMES: usize = 4096;
+
 /// Block sizes the virtual device cycles through when blocksize is 0.
 const VARIABLE_BLOCKS: [usize; 8] = [256, 64, 512, 1, 333, 128, 480, 17];
 
@@ -295,11 +298,13 @@ impl HostStream for VirtualStream {
             error: self.error.clone(),
         };
         let running = self.running.clone();
+        let wake = self.params.wake.clone();
         let handle = std::thread::Builder::new()
             .name("pastream-virtual".into())
             .spawn(move || {
                 let cb = device.run(callback);
                 running.store(false, Ordering::Release);
+                wake.ring();
                 cb
             })
             .map_err(|e| {
@@ -315,6 +320,7 @@ impl HostStream for VirtualStream {
 
     fn stop(&mut self, _drain: bool) -> Result<Option<Box<dyn AudioCallback>>, DeviceError> {
         self.stop.store(true, Ordering::Release);
+        self.params.wake.ring();
         match self.thread.take() {
             None => Ok(None),
             Some(h) => h
@@ -383,6 +389,7 @@ impl Device {
         let copied = p.input_channels.min(p.output_channels) * ss;
 
         let start = Instant::now();
+        let mut unrung = 0usize;
         let mut frames_done: u64 = 0;
         let mut block: u64 = 0;
         'blocks: loop {
@@ -393,17 +400,19 @@ impl Device {
             };
             match opts.clock {
                 Clock::FreeRunning => {
-                    let mut spins = 0u32;
+                    // Not a real-time thread: when its callback's rings
+                    // are not ready it wakes the workers and sleeps until
+                    // they ring (or the stream is stopped, which rings).
+                    let mut seen = p.wake.count();
                     while !cb.ready(n) {
                         if self.stop.load(Ordering::Acquire) {
                             break 'blocks;
                         }
-                        spins += 1;
-                        if spins < 64 {
-                            std::thread::yield_now();
-                        } else {
-                            std::thread::sleep(Duration::from_micros(100));
+                        if unrung > 0 {
+                            unrung = 0;
+                            seen = p.wake.ring();
                         }
+                        seen = p.wake.wait_past(seen, Duration::from_millis(10));
                     }
                 }
                 Clock::RealTime => {
@@ -460,6 +469,15 @@ impl Device {
             }
             frames_done += n as u64;
             block += 1;
+            if opts.clock == Clock::FreeRunning {
+                // The workers are woken for a useful amount of work: every
+                // RING_FRAMES frames, or when the device must wait.
+                unrung += n;
+                if unrung >= RING_FRAMES {
+                    unrung = 0;
+                    p.wake.ring();
+                }
+            }
             self.clock.store(
                 (frames_done as f64 / p.samplerate).to_bits(),
                 Ordering::Relaxed,
@@ -500,10 +518,12 @@ impl DelayLine {
     fn pop(&mut self, out: &mut [u8]) {
         let n = out.len() / self.frame;
         debug_assert!(n <= self.len);
-        for (i, o) in out.chunks_exact_mut(self.frame).enumerate() {
-            let at = (self.head + i) % self.frames * self.frame;
-            o.copy_from_slice(&self.buf[at..at + self.frame]);
-        }
+        // At most two runs: up to the end of the buffer, then from its start.
+        let first = n.min(self.frames - self.head);
+        let at = self.head * self.frame;
+        out[..first * self.frame].copy_from_slice(&self.buf[at..at + first * self.frame]);
+        out[first * self.frame..n * self.frame]
+            .copy_from_slice(&self.buf[..(n - first) * self.frame]);
         self.head = (self.head + n) % self.frames;
         self.len -= n;
     }
@@ -511,13 +531,26 @@ impl DelayLine {
     /// Appends output frames, keeping the first `copied` bytes of each and
     /// silencing the rest of the input frame.
     fn push(&mut self, output: &[u8], out_frame: usize, copied: usize) {
-        for (i, o) in output.chunks_exact(out_frame).enumerate() {
-            let at = (self.head + self.len + i) % self.frames * self.frame;
-            let dst = &mut self.buf[at..at + self.frame];
-            dst[..copied].copy_from_slice(&o[..copied]);
-            dst[copied..].fill(self.silence);
+        let n = output.len() / out_frame;
+        let tail = (self.head + self.len) % self.frames;
+        let first = n.min(self.frames - tail);
+        for (start, frames, from) in [(tail, first, 0), (0, n - first, first)] {
+            let dst = &mut self.buf[start * self.frame..(start + frames) * self.frame];
+            let src = &output[from * out_frame..(from + frames) * out_frame];
+            if out_frame == self.frame && copied == self.frame {
+                // The same frames each way: one copy.
+                dst.copy_from_slice(src);
+            } else {
+                for (d, o) in dst
+                    .chunks_exact_mut(self.frame)
+                    .zip(src.chunks_exact(out_frame))
+                {
+                    d[..copied].copy_from_slice(&o[..copied]);
+                    d[copied..].fill(self.silence);
+                }
+            }
         }
-        self.len += output.len() / out_frame;
+        self.len += n;
     }
 }
 

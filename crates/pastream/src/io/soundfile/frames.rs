@@ -97,6 +97,13 @@ impl SoundFile {
             return Ok(0);
         }
         let n = frames * ch;
+        if self.raw == Some(format) {
+            let bytes = frames * format.frame_size(ch);
+            // SAFETY: an open handle; `out` holds `bytes` bytes.
+            let got =
+                unsafe { sf::sf_read_raw(self.handle, out.as_mut_ptr().cast(), bytes as i64) };
+            return self.read_result(got.max(0) / format.frame_size(ch) as i64);
+        }
         let float_data = self.float_data();
         let got = match format {
             // Float data read as integers: by the library's full-scale rule
@@ -146,6 +153,11 @@ impl SoundFile {
                 got
             }
         };
+        self.read_result(got)
+    }
+
+    /// `got` frames read, or the error libsndfile reports.
+    fn read_result(&self, got: i64) -> Result<usize, FileError> {
         // SAFETY: an open handle.
         let err = unsafe { sf::sf_error(self.handle) };
         if got < 0 || err != 0 {
@@ -187,6 +199,12 @@ impl SoundFile {
             return Err(self.io_error("writing", "the file is already closed".into()));
         }
         let n = frames * ch;
+        if self.raw == Some(format) {
+            let bytes = frames * format.frame_size(ch);
+            // SAFETY: an open handle; `data` holds `bytes` bytes.
+            let put = unsafe { sf::sf_write_raw(self.handle, data.as_ptr().cast(), bytes as i64) };
+            return self.write_result(put == bytes as i64);
+        }
         let float_data = self.float_data();
         let put = match format {
             // Integers into a float file: by the library's full-scale rule.
@@ -238,17 +256,23 @@ impl SoundFile {
                 }
             }
         };
-        if put != frames as i64 {
-            let errno = std::io::Error::last_os_error().raw_os_error();
-            let reason = sf_error_text(self.handle);
-            if errno == Some(libc::EPIPE) || reason.contains("Broken pipe") {
-                return Err(FileError::BrokenPipe {
-                    target: self.target.to_string(),
-                });
-            }
-            return Err(self.io_error("writing", reason));
+        self.write_result(put == frames as i64)
+    }
+
+    /// Ok when every frame was written (`whole`), else the error:
+    /// [`FileError::BrokenPipe`] when the reader of a pipe closed it.
+    fn write_result(&self, whole: bool) -> Result<(), FileError> {
+        if whole {
+            return Ok(());
         }
-        Ok(())
+        let errno = std::io::Error::last_os_error().raw_os_error();
+        let reason = sf_error_text(self.handle);
+        if errno == Some(libc::EPIPE) || reason.contains("Broken pipe") {
+            return Err(FileError::BrokenPipe {
+                target: self.target.to_string(),
+            });
+        }
+        Err(self.io_error("writing", reason))
     }
 
     /// Whether the file holds float samples, which integer formats reach

@@ -48,6 +48,9 @@ pub struct SoundFile {
     info: FileInfo,
     target: Target,
     writing: bool,
+    /// The sample format whose bytes are the file's own: samples of it move
+    /// in and out unconverted (see `frames.rs`).
+    raw: Option<SampleFormat>,
     scratch_i32: Vec<i32>,
     scratch_i16: Vec<i16>,
     scratch_f32: Vec<f32>,
@@ -361,8 +364,10 @@ impl SoundFile {
 
     fn wrap(handle: *mut sf::SNDFILE, info: &sf::SF_INFO, target: Target, writing: bool) -> Self {
         let seekable = info.seekable != 0;
+        let raw = raw_format(handle, info.format);
         SoundFile {
             handle,
+            raw,
             info: FileInfo {
                 samplerate: info.samplerate.max(0) as u32,
                 channels: info.channels.max(0) as usize,
@@ -512,6 +517,38 @@ impl Drop for SoundFile {
 /// Whether libsndfile found the header's data size larger than the file
 /// (it then shortens the file to what is there, and notes "should be" in
 /// its log).
+/// The sample format whose bytes a file holds as they are, if any: an
+/// uncompressed PCM or float encoding in a container that stores samples
+/// plainly, in the machine's byte order.
+fn raw_format(handle: *mut sf::SNDFILE, format: c_int) -> Option<SampleFormat> {
+    let file_type = FileType::from_code(format)?.name();
+    if !matches!(
+        file_type,
+        "WAV" | "WAVEX" | "W64" | "RF64" | "AIFF" | "AU" | "RAW" | "CAF"
+    ) {
+        return None;
+    }
+    let sample = match Encoding::from_code(format)?.name() {
+        "PCM_S8" => SampleFormat::I8,
+        "PCM_U8" => SampleFormat::U8,
+        "PCM_16" => SampleFormat::I16,
+        "PCM_24" => SampleFormat::I24,
+        "PCM_32" => SampleFormat::I32,
+        "FLOAT" => SampleFormat::F32,
+        _ => return None,
+    };
+    // SAFETY: an open handle; the command takes no data.
+    let swap = unsafe {
+        sf::sf_command(
+            handle,
+            sf::SFC_RAW_DATA_NEEDS_ENDSWAP,
+            std::ptr::null_mut(),
+            0,
+        )
+    };
+    (swap == sf::SF_FALSE || sample.sample_size() == 1).then_some(sample)
+}
+
 fn header_overstates(handle: *mut sf::SNDFILE) -> bool {
     let mut log = vec![0u8; 4096];
     // SAFETY: an open handle and a writable buffer of the given length.
