@@ -72,6 +72,9 @@ pub struct Stream {
     /// Rung by the workers, the free-running virtual device and the
     /// stream's own stop (see [`Wake`]).
     wake: Arc<Wake>,
+    /// How long [`wait`](Self::wait) sleeps before it looks again whether
+    /// the run is over; grows during a run.
+    look: Duration,
     direction: Direction,
     host: Box<dyn HostStream>,
     device: DeviceInfo,
@@ -172,6 +175,7 @@ impl Stream {
         let host = host::open(&params)?;
         Ok(Stream {
             wake,
+            look: Duration::from_millis(1),
             direction,
             host,
             device,
@@ -247,6 +251,7 @@ impl Stream {
         // An error of the previous run that nobody collected is reported now.
         self.take_deferred()?;
         self.recording = None;
+        self.look = Duration::from_millis(1);
         self.control.stopping.store(false, Ordering::Release);
         if let Ok(mut e) = self.control.error.lock() {
             *e = None;
@@ -445,14 +450,14 @@ impl Stream {
         let deadline = timeout.map(|t| Instant::now() + t);
         // The virtual device rings when its run ends; a real device's
         // callback may not (it makes no system call), so it is looked at
-        // again after 1 ms, then less and less often, every 50 ms at most.
-        let mut look = Duration::from_millis(1);
+        // again after 1 ms, then less and less often in the run (across
+        // calls), every 50 ms at most.
         loop {
             let seen = self.wake.count();
             if !(self.state == State::Active && self.host.is_running()) {
                 break;
             }
-            let mut nap = look;
+            let mut nap = self.look;
             if let Some(d) = deadline {
                 let now = Instant::now();
                 if now >= d {
@@ -461,7 +466,7 @@ impl Stream {
                 nap = nap.min(d - now);
             }
             self.wake.wait_past(seen, nap);
-            look = (look * 2).min(Duration::from_millis(50));
+            self.look = (self.look * 2).min(Duration::from_millis(50));
         }
         self.finish_run(false);
         self.take_deferred()?;
