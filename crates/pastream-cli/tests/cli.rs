@@ -362,6 +362,68 @@ fn sox_pipe_to_pastream_to_sox() {
     assert_eq!((ch, rec.len() / 4), (2, 48000 + 1024));
 }
 
+/// A float file peaking well below full scale, at 1/8: k/32768 for k from
+/// -4096 to 4095, so that int16 holds every sample exactly.
+fn quiet_float() -> (Vec<u8>, Vec<u8>) {
+    let levels: Vec<i16> = (0..8192).map(|k| (k - 4096) as i16).collect();
+    let floats: Vec<f32> = levels.iter().map(|&v| f32::from(v) / 32768.0).collect();
+    (
+        pastream::sample::to_bytes(&floats),
+        pastream::sample::to_bytes(&levels),
+    )
+}
+
+#[test]
+fn float_files_played_as_integers_keep_their_level() {
+    // By the library's full-scale rule, from a file and from a pipe: not
+    // normalised to the file's own peak, and not silence from a pipe.
+    let dir = scratch("float-int");
+    let (floats, want) = quiet_float();
+    let input = dir.join("quiet.wav");
+    write_file(&input, "WAV", "FLOAT", 1, SampleFormat::F32, &floats);
+    let out = dir.join("out.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            input.to_str().unwrap(),
+            out.to_str().unwrap(),
+            "-f",
+            "int16",
+            "-c",
+            "1",
+            "-D",
+            DEVICE,
+            "-p",
+            "1Ks",
+            "-q",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (_, _, rec) = read_file(
+        &Target::Path(out),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    // The virtual device with blocksize 0 delays by 512 frames.
+    assert_samples_equal(&rec[1024..1024 + want.len()], &want, SampleFormat::I16, 1);
+
+    let au = dir.join("quiet.au");
+    write_file(&au, "AU", "FLOAT", 1, SampleFormat::F32, &floats);
+    let mut cmd = free();
+    cmd.args(["-f", "int16", "-c", "1"]);
+    let (code, stdout, err) = pipe_au(&mut cmd, DEVICE, std::fs::read(&au).unwrap());
+    assert_eq!(code, 0, "{err}");
+    let piped = dir.join("piped.au");
+    std::fs::write(&piped, &stdout).unwrap();
+    let (_, _, rec) = read_file(
+        &Target::Path(piped),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    // The virtual device with blocksize 0 delays by 512 frames.
+    assert_samples_equal(&rec[1024..1024 + want.len()], &want, SampleFormat::I16, 1);
+}
+
 #[test]
 fn a_reader_that_closes_the_pipe_ends_the_run_normally() {
     // `head` takes 10000 bytes of a minute of audio and closes the pipe:
