@@ -72,9 +72,10 @@ pub struct Stream {
     /// Rung by the workers, the free-running virtual device and the
     /// stream's own stop (see [`Wake`]).
     wake: Arc<Wake>,
-    /// How long [`wait`](Self::wait) sleeps before it looks again whether
-    /// the run is over; grows during a run.
-    look: Duration,
+    /// When the current run started, and the frames it will take if that
+    /// is known: how long [`wait`](Self::wait) may sleep between looks.
+    started: Instant,
+    run_frames: Option<u64>,
     direction: Direction,
     host: Box<dyn HostStream>,
     device: DeviceInfo,
@@ -175,7 +176,8 @@ impl Stream {
         let host = host::open(&params)?;
         Ok(Stream {
             wake,
-            look: Duration::from_millis(1),
+            started: Instant::now(),
+            run_frames: None,
             direction,
             host,
             device,
@@ -251,7 +253,8 @@ impl Stream {
         // An error of the previous run that nobody collected is reported now.
         self.take_deferred()?;
         self.recording = None;
-        self.look = Duration::from_millis(1);
+        self.started = Instant::now();
+        self.run_frames = self.run_frames();
         self.control.stopping.store(false, Ordering::Release);
         if let Ok(mut e) = self.control.error.lock() {
             *e = None;
@@ -450,14 +453,22 @@ impl Stream {
         let deadline = timeout.map(|t| Instant::now() + t);
         // The virtual device rings when its run ends; a real device's
         // callback may not (it makes no system call), so it is looked at
-        // again after 1 ms, then less and less often in the run (across
-        // calls), every 50 ms at most.
+        // now and then: half the time the run still has to go when its
+        // length is known, an eighth of the time it has run when not,
+        // every 1 ms to 50 ms.
         loop {
             let seen = self.wake.count();
             if !(self.state == State::Active && self.host.is_running()) {
                 break;
             }
-            let mut nap = self.look;
+            let mut nap = match self.run_frames {
+                Some(total) => {
+                    let left = total.saturating_sub(self.stats.frame_count()) as usize;
+                    host::block_duration(left, self.samplerate) / 2
+                }
+                None => self.started.elapsed() / 8,
+            }
+            .clamp(Duration::from_millis(1), Duration::from_millis(50));
             if let Some(d) = deadline {
                 let now = Instant::now();
                 if now >= d {
@@ -466,7 +477,6 @@ impl Stream {
                 nap = nap.min(d - now);
             }
             self.wake.wait_past(seen, nap);
-            self.look = (self.look * 2).min(Duration::from_millis(50));
         }
         self.finish_run(false);
         self.take_deferred()?;
@@ -621,6 +631,25 @@ impl Stream {
             ));
         }
         Ok((total - t.offset) as usize)
+    }
+
+    /// Frames the next run takes, when that is known before it starts: its
+    /// frames (and padding, after playback), or a memory playback's length
+    /// and padding.
+    fn run_frames(&self) -> Option<u64> {
+        let t = &self.transfer;
+        let playback = !matches!(self.source, SourceSlot::None);
+        let pad = if playback { t.pad.max(0) as u64 } else { 0 };
+        if t.frames >= 0 {
+            return Some(t.frames as u64 + pad);
+        }
+        match &self.source {
+            SourceSlot::Memory(data) if !t.looping && t.pad >= 0 => {
+                let fs = self.format.frame_size(self.playback_channels).max(1);
+                Some((data.len() / fs) as u64 + pad)
+            }
+            _ => None,
+        }
     }
 
     fn run(&mut self, t: &Transfer) -> Result<Option<Recording>, StreamError> {
