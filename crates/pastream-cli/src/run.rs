@@ -411,7 +411,7 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
     let mut stopped = false;
     let mut result = Ok(());
     loop {
-        match s.wait(Some(Wait::from_millis(50))) {
+        match s.wait(Some(Wait::from_millis(100))) {
             Ok(true) => break,
             Ok(false) => {}
             Err(e) => {

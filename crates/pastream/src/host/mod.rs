@@ -357,6 +357,12 @@ pub(crate) trait HostStream: Send {
     fn free_running(&self) -> bool {
         false
     }
+    /// How long until the host should be asked again whether it runs
+    /// ([`is_running`](Self::is_running)), if it knows: a host that notices
+    /// a silent device by time tells when it would.
+    fn look_again(&self) -> Option<Duration> {
+        None
+    }
 }
 
 /// Checks that `device` (default: the default input) can record

@@ -469,6 +469,11 @@ impl Stream {
                 None => self.started.elapsed() / 8,
             }
             .clamp(Duration::from_millis(1), Duration::from_millis(50));
+            // A host that notices a silent device by time is asked again
+            // when it would.
+            if let Some(t) = self.host.look_again() {
+                nap = nap.min(t);
+            }
             if let Some(d) = deadline {
                 let now = Instant::now();
                 if now >= d {

@@ -733,6 +733,15 @@ impl HostStream for PaHostStream {
         unsafe { ffi::Pa_GetStreamTime(self.stream) }
     }
 
+    fn look_again(&self) -> Option<Duration> {
+        let (_, since) = self.watch.get();
+        Some(
+            self.silence_limit
+                .saturating_sub(since.elapsed())
+                .saturating_add(Duration::from_millis(1)),
+        )
+    }
+
     fn take_error(&mut self) -> Option<HostError> {
         if self.server_gone && !self.lost_reported {
             self.lost_reported = true;
