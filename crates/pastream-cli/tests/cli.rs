@@ -379,6 +379,15 @@ fn float_files_played_as_integers_keep_their_level() {
     // normalised to the file's own peak, and not silence from a pipe.
     let dir = scratch("float-int");
     let (floats, want) = quiet_float();
+    // The virtual device with blocksize 0 delays by 512 frames.
+    let holds_after_delay = |path| {
+        let (_, _, rec) = read_file(
+            &Target::Path(path),
+            SampleFormat::I16,
+            &FileOptions::default(),
+        );
+        assert_samples_equal(&rec[1024..1024 + want.len()], &want, SampleFormat::I16, 1);
+    };
     let input = dir.join("quiet.wav");
     write_file(&input, "WAV", "FLOAT", 1, SampleFormat::F32, &floats);
     let out = dir.join("out.wav");
@@ -399,13 +408,7 @@ fn float_files_played_as_integers_keep_their_level() {
         ],
     );
     assert_eq!(code, 0, "{err}");
-    let (_, _, rec) = read_file(
-        &Target::Path(out),
-        SampleFormat::I16,
-        &FileOptions::default(),
-    );
-    // The virtual device with blocksize 0 delays by 512 frames.
-    assert_samples_equal(&rec[1024..1024 + want.len()], &want, SampleFormat::I16, 1);
+    holds_after_delay(out);
 
     let au = dir.join("quiet.au");
     write_file(&au, "AU", "FLOAT", 1, SampleFormat::F32, &floats);
@@ -415,13 +418,7 @@ fn float_files_played_as_integers_keep_their_level() {
     assert_eq!(code, 0, "{err}");
     let piped = dir.join("piped.au");
     std::fs::write(&piped, &stdout).unwrap();
-    let (_, _, rec) = read_file(
-        &Target::Path(piped),
-        SampleFormat::I16,
-        &FileOptions::default(),
-    );
-    // The virtual device with blocksize 0 delays by 512 frames.
-    assert_samples_equal(&rec[1024..1024 + want.len()], &want, SampleFormat::I16, 1);
+    holds_after_delay(piped);
 }
 
 #[test]

@@ -42,6 +42,17 @@ fn drive(
     (output, results)
 }
 
+/// A mono engine with no playback and no capture, counting into `stats`.
+fn idle_engine(stats: &Arc<Stats>) -> Engine {
+    Engine::new(
+        &EngineConfig::new(F, 1, 1),
+        Playback::None,
+        Capture::None,
+        stats.clone(),
+    )
+    .unwrap()
+}
+
 fn memory_capture(frames: usize, channels: usize) -> Capture {
     Capture::Memory {
         buf: vec![0; F.frame_size(channels) * frames],
@@ -305,13 +316,7 @@ fn channel_maps_route_and_silence() {
 #[test]
 fn xruns_counted_by_kind() {
     let stats = Stats::new();
-    let mut e = Engine::new(
-        &EngineConfig::new(F, 1, 1),
-        Playback::None,
-        Capture::None,
-        stats.clone(),
-    )
-    .unwrap();
+    let mut e = idle_engine(&stats);
     let flags = [
         StatusFlags::INPUT_UNDERFLOW,
         StatusFlags::INPUT_OVERFLOW | StatusFlags::OUTPUT_UNDERFLOW,
@@ -416,13 +421,7 @@ fn stop_request_completes_at_next_block() {
     assert_eq!(stats.frame_count(), 32);
     // An abort requested as well wins.
     let stats = Stats::new();
-    let mut e = Engine::new(
-        &EngineConfig::new(F, 1, 1),
-        Playback::None,
-        Capture::None,
-        stats.clone(),
-    )
-    .unwrap();
+    let mut e = idle_engine(&stats);
     stats.request_stop();
     stats.request_abort();
     let (_, res) = drive(&mut e, 1, 1, 16, 1);
@@ -433,13 +432,7 @@ fn stop_request_completes_at_next_block() {
 #[test]
 fn abort_request_stops_at_next_block() {
     let stats = Stats::new();
-    let mut e = Engine::new(
-        &EngineConfig::new(F, 1, 1),
-        Playback::None,
-        Capture::None,
-        stats.clone(),
-    )
-    .unwrap();
+    let mut e = idle_engine(&stats);
     let (_, res) = drive(&mut e, 1, 1, 16, 3);
     assert_eq!(res.len(), 3);
     stats.request_abort();
