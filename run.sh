@@ -49,7 +49,17 @@ case "${1:-}" in
         ;;
     test)
         install_missing
-        cargo test --workspace
+        log=$(mktemp)
+        set +e
+        cargo test --workspace 2>&1 | tee "$log"
+        status=${PIPESTATUS[0]}
+        set -e
+        # One line for every suite together: libtest's "test result" lines
+        # and the JACK harnesses' "suite: N passed, M failed".
+        awk '/^test result:/ {p += $4; f += $6} /^[a-z_]+: [0-9]+ passed, [0-9]+ failed$/ {p += $2; f += $4}
+             END {printf "total: %d passed, %d failed\n", p, f}' "$log"
+        rm -f "$log"
+        exit "$status"
         ;;
     *)
         sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
