@@ -71,6 +71,28 @@ fn bad(e: impl ToString) -> Outcome {
     Outcome::BadInput(e.to_string())
 }
 
+/// Whether `sig` was ignored when the program started (Linux's SigIgn in
+/// /proc/self/status; elsewhere, not known, so not).
+fn ignored_from_the_start(sig: i32) -> bool {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return false;
+    };
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigIgn:"))
+        .and_then(|mask| u64::from_str_radix(mask.trim(), 16).ok())
+        .is_some_and(|mask| sig >= 1 && mask >> (sig - 1) & 1 == 1)
+}
+
+/// The memory the system can give without swapping (Linux's MemAvailable),
+/// if it says.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
 /// A file error in the library's words, with the option that helps.
 fn file_error(e: &FileError) -> Outcome {
     let hint = match e {
@@ -303,6 +325,29 @@ fn run_plan(plan: &Plan) -> Outcome {
     }
 
     let rate = stream.stream().samplerate();
+    // The rings are allocated when the file workers are set up, after the
+    // recording file exists: their size is checked before it does.
+    let ring_frames = plan
+        .buffersize
+        .unwrap_or(pastream::io::file::DEFAULT_FILE_BUFFER);
+    let (cap_fs, play_fs) = (format.frame_size(cap_ch), format.frame_size(play_ch));
+    let ring_bytes = [(plan.output.is_some(), cap_fs), (input.is_some(), play_fs)]
+        .iter()
+        .filter(|(used, _)| *used)
+        .try_fold(0usize, |sum, (_, fs)| {
+            ring_frames.checked_mul(*fs)?.checked_add(sum)
+        });
+    // At most half the memory available: the rest of the system, and this
+    // program, need some too.
+    if let Some(available) = available_memory() {
+        if ring_bytes.is_none_or(|b| b as u64 > available / 2) {
+            return bad(format!(
+                "--buffersize: rings of {ring_frames} frames need {} MiB, more than half the {} MiB of memory available",
+                ring_bytes.map_or("too many".to_owned(), |b| (b >> 20).to_string()),
+                available >> 20
+            ));
+        }
+    }
     let levels = Levels::new(if cap_ch > 0 { cap_ch } else { play_ch });
     let output = match &plan.output {
         None => None,
@@ -392,7 +437,14 @@ fn run_plan(plan: &Plan) -> Outcome {
 /// or (with --fatal-xruns) meets an xrun.
 fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome {
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    // Ctrl-C, kill, a closed terminal and Ctrl-\ all stop the run and
+    // finalize the recording; a signal ignored by whoever started us (a
+    // background job, nohup) stays ignored, as Unix tools do.
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
+        if ignored_from_the_start(sig) {
+            continue;
+        }
         if let Err(e) = signal_hook::flag::register(sig, stop.clone()) {
             return Outcome::Failed(format!("cannot watch for Ctrl-C: {e}"));
         }

@@ -440,13 +440,16 @@ fn a_reader_that_closes_the_pipe_ends_the_run_normally() {
     assert_eq!(err, "", "no error line");
 }
 
-#[test]
-fn ctrl_c_stops_and_keeps_every_frame() {
-    let dir = scratch("sigint");
+/// Records on the real-time clock through `launch` (a command line that
+/// ends in pastream's own), waits until the recording runs, and returns
+/// the process and the file.
+fn recording(name: &str, launch: &[&str]) -> (std::process::Child, std::path::PathBuf) {
+    let dir = scratch(name);
     let out = dir.join("rec.wav");
-    // Record on the real-time clock until interrupted.
-    let child = pastream("")
+    let child = Command::new(launch[0])
+        .args(&launch[1..])
         .args([
+            env!("CARGO_BIN_EXE_pastream"),
             "null",
             out.to_str().unwrap(),
             "-D",
@@ -465,26 +468,99 @@ fn ctrl_c_stops_and_keeps_every_frame() {
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(300));
+    (child, out)
+}
+
+fn send(child: &std::process::Child, signal: &str) {
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")
-            .args(["-INT", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap()
             .success()
     );
+}
+
+/// The run ended by a signal, with status 0, and the file holds every
+/// frame processed.
+fn stopped_whole(child: std::process::Child, out: &std::path::Path) {
     let out_put = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out_put.stderr);
     assert_eq!(out_put.status.code(), Some(0), "{err}");
     let reported = reported_frames(&err);
     assert!(err.contains(", stopped;"), "{err}");
-    let (_, rec) = recorded(&out);
+    let (_, rec) = recorded(out);
     assert!(reported >= 4800, "{reported}");
     assert_eq!(
         rec.len() / 4,
         reported,
         "every frame processed is in the file"
     );
+}
+
+#[test]
+fn ctrl_c_stops_and_keeps_every_frame() {
+    let (child, out) = recording("sigint", &["env"]);
+    send(&child, "INT");
+    stopped_whole(child, &out);
+}
+
+#[test]
+fn a_closed_terminal_kill_and_ctrl_backslash_stop_and_keep_every_frame() {
+    for signal in ["HUP", "TERM", "QUIT"] {
+        let (child, out) = recording(&format!("sig{signal}"), &["env"]);
+        send(&child, signal);
+        stopped_whole(child, &out);
+    }
+}
+
+#[test]
+fn an_ignored_ctrl_c_stays_ignored() {
+    // As a background job of a script, or under nohup: SIGINT was ignored
+    // by whoever started pastream, and stays so.
+    let (mut child, out) = recording(
+        "sigign",
+        &["bash", "-c", "trap '' INT; exec \"$@\"", "bash"],
+    );
+    send(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "pastream stopped on an ignored SIGINT"
+    );
+    send(&child, "TERM");
+    stopped_whole(child, &out);
+}
+
+#[test]
+fn a_buffer_larger_than_memory_is_refused_before_any_file_exists() {
+    let dir = scratch("bufsize");
+    let out = dir.join("rec.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[
+            "null",
+            out.to_str().unwrap(),
+            "-d",
+            "1",
+            "-c",
+            "32",
+            "-D",
+            DEVICE,
+            "--buffersize",
+            "2147483648",
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with(
+            "pastream: --buffersize: rings of 2147483648 frames need 262144 MiB, more than half the "
+        ) && err.trim_end().ends_with("MiB of memory available"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!out.exists(), "nothing is created");
 }
 
 #[test]
