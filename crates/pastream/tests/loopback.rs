@@ -14,7 +14,7 @@ use assert_no_alloc::AllocDisabler;
 use common::*;
 use pastream::{
     ChannelMap, ChunkOptions, DuplexStream, OutputStream, SampleFormat, Source, StatusFlags,
-    Transfer, VirtualOptions, Xruns,
+    StreamConfig, Transfer, VirtualOptions, Xruns,
 };
 
 #[global_allocator]
@@ -142,6 +142,37 @@ fn source_underruns_are_counted_on_the_real_time_clock() {
     assert_eq!(s.xruns().source_underruns, 9);
     assert_eq!(s.frame_count(), 640);
     assert_eq!(calls.load(Ordering::Relaxed), 1);
+}
+
+/// Stalls the fifth callback for three blocks of 4800 frames.
+fn stall_fifth(f: &mut dyn FnMut()) {
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    if CALLS.fetch_add(1, Ordering::Relaxed) == 4 {
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    f();
+}
+
+#[test]
+fn a_missed_deadline_on_the_real_time_clock_is_an_xrun_not_a_burst() {
+    // A real device whose callback is late loses input and plays a gap; the
+    // virtual one reports the same instead of catching up in a burst.
+    // Blocks of 100 ms: ordinary scheduling never makes it late by one.
+    let config = StreamConfig::new()
+        .device("loopback, Virtual")
+        .channels(1)
+        .blocksize(4800)
+        .callback_guard(stall_fifth);
+    let mut s = DuplexStream::open(&config).unwrap();
+    s.record(&Transfer::new().frames(48000).blocking(true))
+        .unwrap();
+    let x = s.xruns();
+    assert_eq!(
+        (x.total, x.input_overflows, x.output_underflows),
+        (1, 1, 1),
+        "{x:?}"
+    );
+    assert_eq!(s.frame_count(), 48000);
 }
 
 #[test]

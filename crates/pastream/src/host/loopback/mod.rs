@@ -9,7 +9,11 @@
 //! - `loopback (output only)`: discards what it plays.
 //!
 //! Two clocks drive the callback (see [`Clock`]): the sample clock, in real
-//! time, or as fast as the callback's feeders and drainers allow. With
+//! time, or as fast as the callback's feeders and drainers allow. In real
+//! time, a deadline missed by more than a block (the callback, or the whole
+//! process, held up) is reported as a real device reports it, an input
+//! overflow and an output underflow with the next block, and the clock goes
+//! on from then instead of catching up in a burst. With
 //! blocksize 0 the device picks varying block sizes, up to 512 frames, as
 //! some real hosts do.
 
@@ -388,7 +392,8 @@ impl Device {
         let mut line = DelayLine::new(latency, max_block, in_fs, silence);
         let copied = p.input_channels.min(p.output_channels) * ss;
 
-        let start = Instant::now();
+        let mut start = Instant::now();
+        let mut late = StatusFlags::NONE;
         let mut unrung = 0usize;
         let mut frames_done: u64 = 0;
         let mut block: u64 = 0;
@@ -420,6 +425,18 @@ impl Device {
                     let now = Instant::now();
                     if due > now {
                         std::thread::sleep(due - now);
+                    } else if now - due > block_duration(n, p.samplerate) {
+                        // A deadline missed by more than a block: a real
+                        // device would have lost input and played a gap.
+                        // The clock goes on from now, with no burst of
+                        // blocks to catch up.
+                        if p.input_channels > 0 {
+                            late |= StatusFlags::INPUT_OVERFLOW;
+                        }
+                        if p.output_channels > 0 {
+                            late |= StatusFlags::OUTPUT_UNDERFLOW;
+                        }
+                        start = now - block_duration(frames_done as usize, p.samplerate);
                     }
                 }
             }
@@ -436,7 +453,7 @@ impl Device {
                 .xruns
                 .iter()
                 .filter(|(k, _)| *k == block)
-                .fold(StatusFlags::NONE, |acc, (_, f)| acc | *f);
+                .fold(std::mem::take(&mut late), |acc, (_, f)| acc | *f);
             let now = frames_done as f64 / p.samplerate;
             let time = TimeInfo {
                 input_adc_time: now - latency as f64 / p.samplerate,
