@@ -132,13 +132,7 @@ fn server_that_quits_ends_the_run_cleanly() {
     server.quit();
     let result = child.wait_with_output().unwrap();
     // The client that lost its server leaves its semaphore behind.
-    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().contains(&name) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
+    jackd::remove_semaphores(&name);
     let err = String::from_utf8_lossy(&result.stderr);
     assert_eq!(result.status.code(), Some(1), "{err}");
     let last = err.lines().last().unwrap_or_default();

@@ -126,6 +126,18 @@ impl Drop for Server {
     }
 }
 
+/// Removes what a client that lost the server `server` leaves behind: its
+/// semaphores in /dev/shm, named after the server.
+pub fn remove_semaphores(server: &str) {
+    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().contains(server) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 fn have(tool: &str) -> bool {
     Command::new("sh")
         .args(["-c", &format!("command -v {tool}")])

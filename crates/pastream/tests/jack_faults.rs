@@ -74,7 +74,8 @@ fn server_quits_under(scenario: &str) {
     let mut rest = String::new();
     std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
     let result = child.wait_with_output().unwrap();
-    remove_semaphores(&name);
+    // The program's client lost its server and left its semaphore behind.
+    jackd::remove_semaphores(&name);
     let err = String::from_utf8_lossy(&result.stderr);
     assert_eq!(
         result.status.code(),
@@ -86,17 +87,6 @@ fn server_quits_under(scenario: &str) {
     let frames = SoundFile::open(&file).unwrap().info().frames;
     assert_eq!(frames, Some(FRAMES), "the file holds every frame");
     std::fs::remove_file(&file).ok();
-}
-
-/// A client that lost its server leaves its semaphore behind.
-fn remove_semaphores(server: &str) {
-    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().contains(server) {
-                let _ = std::fs::remove_file(e.path());
-            }
-        }
-    }
 }
 
 /// The program: opens what `scenario` says, waits for the server to quit,
