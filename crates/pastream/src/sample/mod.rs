@@ -266,12 +266,7 @@ pub fn to_bytes<T: Sample>(samples: &[T]) -> Vec<u8> {
 /// samples; [`SampleError::Misaligned`] when the memory is not aligned
 /// for `T` (then [`from_bytes`] copies).
 pub fn cast<T: Sample>(bytes: &[u8]) -> Result<&[T], SampleError> {
-    if bytes.len() % T::FORMAT.sample_size() != 0 {
-        return Err(SampleError::PartialSample {
-            bytes: bytes.len(),
-            format: T::FORMAT,
-        });
-    }
+    check_samples(bytes.len(), T::FORMAT)?;
     bytemuck::try_cast_slice(bytes).map_err(|_| SampleError::Misaligned { format: T::FORMAT })
 }
 
@@ -281,12 +276,7 @@ pub fn cast<T: Sample>(bytes: &[u8]) -> Result<&[T], SampleError> {
 ///
 /// As [`cast`].
 pub fn cast_mut<T: Sample>(bytes: &mut [u8]) -> Result<&mut [T], SampleError> {
-    if bytes.len() % T::FORMAT.sample_size() != 0 {
-        return Err(SampleError::PartialSample {
-            bytes: bytes.len(),
-            format: T::FORMAT,
-        });
-    }
+    check_samples(bytes.len(), T::FORMAT)?;
     bytemuck::try_cast_slice_mut(bytes).map_err(|_| SampleError::Misaligned { format: T::FORMAT })
 }
 
@@ -307,17 +297,21 @@ pub fn cast_mut<T: Sample>(bytes: &mut [u8]) -> Result<&mut [T], SampleError> {
 /// # Ok::<(), pastream::sample::SampleError>(())
 /// ```
 pub fn from_bytes<T: Sample>(bytes: &[u8]) -> Result<Vec<T>, SampleError> {
+    check_samples(bytes.len(), T::FORMAT)?;
     let ss = T::FORMAT.sample_size();
-    if bytes.len() % ss != 0 {
-        return Err(SampleError::PartialSample {
-            bytes: bytes.len(),
-            format: T::FORMAT,
-        });
-    }
     Ok(bytes
         .chunks_exact(ss)
         .map(bytemuck::pod_read_unaligned)
         .collect())
+}
+
+/// Checks that `bytes` bytes are whole samples of `format`.
+pub(crate) fn check_samples(bytes: usize, format: SampleFormat) -> Result<(), SampleError> {
+    if bytes % format.sample_size() == 0 {
+        Ok(())
+    } else {
+        Err(SampleError::PartialSample { bytes, format })
+    }
 }
 
 /// Checks that `samples` samples are whole frames of `channels` channels.

@@ -13,7 +13,7 @@ use crate::error::{HostError, StreamError, WorkerError};
 use crate::rt::engine::{Capture, Playback};
 use crate::rt::ring::{Consumer, Producer, RingBuffer, RingError};
 use crate::rt::stats::Stats;
-use crate::sample::{SampleError, SampleFormat, check_frames};
+use crate::sample::{SampleError, SampleFormat, check_frames, check_samples};
 
 /// State shared by a stream and its workers (never the callback).
 #[derive(Debug, Default)]
@@ -158,15 +158,9 @@ impl Stream {
                 if let Some(format) = format {
                     SampleError::check_format(format, self.format)?;
                 }
-                let ss = self.format.sample_size();
-                if data.len() % ss != 0 {
-                    return Err(SampleError::PartialSample {
-                        bytes: data.len(),
-                        format: self.format,
-                    }
-                    .into());
-                }
-                check_frames(data.len() / ss, self.playback_channels, self.format)?;
+                check_samples(data.len(), self.format)?;
+                let samples = data.len() / self.format.sample_size();
+                check_frames(samples, self.playback_channels, self.format)?;
                 SourceSlot::Memory(data)
             }
             Some(Source::Ring(c)) => {
