@@ -601,30 +601,22 @@ impl Stream {
         Ok(())
     }
 
-    fn playback_frames(&self, source: &Source) -> Option<u64> {
-        match source {
-            Source::Memory { data: d, .. } => {
-                Some((d.len() / self.format.frame_size(self.playback_channels)) as u64)
-            }
-            _ => None,
-        }
+    /// Frames of a playback in memory (raw bytes or samples).
+    fn memory_frames(&self, data: &[u8]) -> u64 {
+        (data.len() / self.format.frame_size(self.playback_channels).max(1)) as u64
     }
 
     /// Frames a run with playback `source` and `t` records, if bounded.
     fn recorded_frames(&self, source: Option<&Source>, t: &Transfer) -> Result<usize, StreamError> {
-        let total = if t.frames >= 0 {
-            let pad = if source.is_some() { t.pad.max(0) } else { 0 };
-            t.frames as u64 + pad as u64
-        } else {
-            match source.and_then(|s| self.playback_frames(s)) {
-                Some(n) if !t.looping && t.pad >= 0 => n + t.pad as u64,
-                _ => {
-                    return Err(StreamError::invalid(
-                        "frames",
-                        "the number of frames to record is unknown: give frames (the playback is not in memory, loops, or is padded forever)",
-                    ));
-                }
-            }
+        let memory = match source {
+            Some(Source::Memory { data, .. }) => Some(self.memory_frames(data)),
+            _ => None,
+        };
+        let Some(total) = run_length(t, source.is_some(), memory) else {
+            return Err(StreamError::invalid(
+                "frames",
+                "the number of frames to record is unknown: give frames (the playback is not in memory, loops, or is padded forever)",
+            ));
         };
         if t.offset > total {
             return Err(StreamError::invalid(
@@ -638,23 +630,17 @@ impl Stream {
         Ok((total - t.offset) as usize)
     }
 
-    /// Frames the next run takes, when that is known before it starts: its
-    /// frames (and padding, after playback), or a memory playback's length
-    /// and padding.
+    /// Frames the next run takes, when that is known before it starts.
     fn run_frames(&self) -> Option<u64> {
-        let t = &self.transfer;
-        let playback = !matches!(self.source, SourceSlot::None);
-        let pad = if playback { t.pad.max(0) as u64 } else { 0 };
-        if t.frames >= 0 {
-            return Some(t.frames as u64 + pad);
-        }
-        match &self.source {
-            SourceSlot::Memory(data) if !t.looping && t.pad >= 0 => {
-                let fs = self.format.frame_size(self.playback_channels).max(1);
-                Some((data.len() / fs) as u64 + pad)
-            }
+        let memory = match &self.source {
+            SourceSlot::Memory(data) => Some(self.memory_frames(data)),
             _ => None,
-        }
+        };
+        run_length(
+            &self.transfer,
+            !matches!(self.source, SourceSlot::None),
+            memory,
+        )
     }
 
     fn run(&mut self, t: &Transfer) -> Result<Option<Recording>, StreamError> {
@@ -666,6 +652,18 @@ impl Stream {
         }
         Ok(None)
     }
+}
+
+/// Frames a run of `t` takes, when known before it starts: its frames
+/// (with the padding, after playback), or, with no frames given, the
+/// length of a playback in memory (`memory`) and its padding, unless it
+/// loops or pads forever.
+fn run_length(t: &Transfer, playback: bool, memory: Option<u64>) -> Option<u64> {
+    let pad = if playback { t.pad.max(0) as u64 } else { 0 };
+    if t.frames >= 0 {
+        return Some(t.frames as u64 + pad);
+    }
+    memory.filter(|_| !t.looping && t.pad >= 0).map(|n| n + pad)
 }
 
 /// How long a worker with a ring of `ring_frames` frames waits for work
