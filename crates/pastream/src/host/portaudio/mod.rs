@@ -172,27 +172,10 @@ unsafe fn host_type(index: c_int) -> Option<ffi::PaHostApiTypeId> {
     }
 }
 
-/// Whether PortAudio's device `index` belongs to a host API whose native
-/// format is float32 (JACK, CoreAudio), where the library converts integer
-/// formats itself.
-///
-/// # Safety
-///
-/// As [`host_type`].
-unsafe fn is_float_host(index: c_int) -> bool {
-    // SAFETY: as the caller promises.
-    let t = unsafe { host_type(index) };
+/// Whether a host API of type `t` has float32 as its native format (JACK,
+/// CoreAudio): there the library converts integer formats itself.
+fn is_float_host(t: Option<ffi::PaHostApiTypeId>) -> bool {
     t == Some(ffi::paJACK) || t == Some(ffi::paCoreAudio)
-}
-
-/// Whether PortAudio's device `index` is on its JACK host.
-///
-/// # Safety
-///
-/// As [`host_type`].
-unsafe fn is_jack(index: c_int) -> bool {
-    // SAFETY: as the caller promises.
-    (unsafe { host_type(index) }) == Some(ffi::paJACK)
 }
 
 /// Appends the PortAudio devices and host APIs to `scan`, and its
@@ -294,7 +277,7 @@ fn check(p: &HostParams) -> Result<(), DeviceError> {
     let _g = session().map_err(DeviceError::Backend)?;
     let index = p.device.native;
     // SAFETY: initialised and serialised by `_g`.
-    let float_host = unsafe { is_float_host(index) };
+    let float_host = is_float_host(unsafe { host_type(index) });
     let format = if float_host {
         SampleFormat::F32
     } else {
@@ -507,7 +490,8 @@ impl PaHostStream {
         }
         let user = p.format;
         // SAFETY: initialised and serialised by `_g`.
-        let (float_host, jack) = unsafe { (is_float_host(indexes[1]), is_jack(indexes[1])) };
+        let host = unsafe { host_type(indexes[1]) };
+        let (float_host, jack) = (is_float_host(host), host == Some(ffi::paJACK));
         let params = |index: c_int, channels: usize, format: SampleFormat, low: f64, high: f64| {
             ffi::PaStreamParameters {
                 device: index,
