@@ -254,27 +254,46 @@ fn pair<T: Clone>(
 /// Everything the command line asked for, read and checked.
 #[derive(Debug)]
 pub struct Plan {
+    /// The file to play, if any.
     pub input: Option<Target>,
+    /// The file to record, if any.
     pub output: Option<Target>,
+    /// No status line and no summary.
     pub quiet: bool,
+    /// Ring size of the file workers, in frames.
     pub buffersize: Option<usize>,
+    /// Play the input over and over.
     pub looping: bool,
+    /// How long to run (`-d`).
     pub duration: Duration,
+    /// Recorded frames to drop at the start (`-o`).
     pub offset: Duration,
+    /// Silence played after the input (`-p`).
     pub pad: Duration,
+    /// Stop at the first xrun.
     pub fatal_xruns: bool,
+    /// Playback channel map.
     pub tx_map: Option<ChannelMap>,
+    /// Recording channel map.
     pub rx_map: Option<ChannelMap>,
+    /// Device channels to play and record (`-s`).
     pub channel_select: Option<Vec<usize>>,
+    /// Frames per block (0: the host chooses).
     pub blocksize: usize,
+    /// Channels, for playback and recording.
     pub channels: Pair<usize>,
     /// The device text as given (it may be one device whose name holds a
     /// comma, or a pair).
     pub device: Option<String>,
+    /// The stream's sample format.
     pub format: Option<SampleFormat>,
+    /// The sample rate.
     pub rate: Option<f64>,
+    /// File types, for playback and recording.
     pub file_type: Pair<FileType>,
+    /// Encodings, for playback and recording.
     pub encoding: Pair<Encoding>,
+    /// Byte orders, for playback and recording.
     pub endian: Pair<Endian>,
 }
 

@@ -164,6 +164,20 @@ pub enum FileError {
     /// Samples that do not make whole frames of the file.
     #[error(transparent)]
     Sample(#[from] SampleError),
+    /// A file whose type records its sizes in 32 bits reached its limit
+    /// ([`SIZE_LIMIT`](crate::io::soundfile::SIZE_LIMIT) bytes of samples):
+    /// it keeps the frames that fit and stays valid.
+    #[error(
+        "'{target}' is full: {file_type} files hold at most 4 GiB of samples; it keeps the {frames} frames that fit"
+    )]
+    Full {
+        /// The file.
+        target: String,
+        /// Its type.
+        file_type: String,
+        /// Frames it holds.
+        frames: u64,
+    },
     /// The reader of a pipe being written closed it.
     #[error("writing '{target}' failed: the reader closed the pipe")]
     BrokenPipe {
@@ -350,6 +364,16 @@ pub enum StreamError {
     /// The recording sink thread failed.
     #[error("recording sink failed: {0}")]
     Sink(WorkerError),
+    /// The recording's sink showed no sign of life for `waited_ms` when the
+    /// run ended (blocked writing to a pipe nobody reads, or a disk that
+    /// hangs) and was left behind: the frames it still held are lost.
+    #[error(
+        "the recording stalled: its sink wrote nothing for {waited_ms} ms and was left behind (a pipe nobody reads?)"
+    )]
+    Stalled {
+        /// How long it was silent before it was left, in milliseconds.
+        waited_ms: u64,
+    },
     /// A sound file failed (a file source or sink: the file names itself).
     #[cfg(feature = "sndfile")]
     #[error(transparent)]

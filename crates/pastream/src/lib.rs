@@ -126,12 +126,12 @@ pub use error::{HostError, HostErrorKind, StreamError, WorkerError};
 pub use host::{Clock, DeviceInfo, DeviceSelector, Latency, VirtualOptions};
 pub use rt::callback::{Block, CallbackResult, StatusFlags, TimeInfo};
 pub use rt::mapping::ChannelMap;
-pub use rt::stats::Xruns;
+pub use rt::stats::{XrunEvent, Xruns};
 pub use sample::{Sample, SampleError, SampleFormat};
 pub use stream::{
     ChunkOptions, Chunks, Counters, DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn,
-    InputStream, OutputStream, Prebuffer, Recording, Sink, Source, Stream, StreamConfig, Transfer,
-    WorkerContext, chunks,
+    InputStream, OutputStream, Prebuffer, Recording, Sink, Source, StopHandle, Stream,
+    StreamConfig, Transfer, WorkerContext, chunks,
 };
 
 /// The README's examples, compiled with the doc tests.

@@ -363,6 +363,10 @@ pub(crate) trait HostStream: Send {
     fn look_again(&self) -> Option<Duration> {
         None
     }
+    /// Gives up on a callback that did not end when asked (its device or
+    /// server stalls): the host stops running at once, and
+    /// [`stop`](Self::stop) must not wait for the device either.
+    fn abandon(&mut self);
 }
 
 /// Checks that `device` (default: the default input) can record

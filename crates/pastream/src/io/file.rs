@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use crate::io::levels::Levels;
+use crate::io::sink::FileSink;
 use crate::io::soundfile::{FileError, FileInfo, FileOptions, SoundFile};
 use crate::sample::SampleFormat;
 use crate::stream::{Sink, Source, Stream, StreamConfig, WorkerContext};
@@ -61,11 +62,15 @@ pub fn file_source(
                 file.rewind()?;
             }
             let fs = ctx.frame_size();
+            // At most 1 MiB a call from disk, 4 KiB from a pipe: a stop
+            // waits for a worker that keeps reading and leaves one that a
+            // stalled pipe holds.
+            let chunk = (if file.info().seekable { 1 << 20 } else { 4096 } / fs.max(1)).max(1);
             let expected = file.info().frames;
             let mut fresh = true;
             let mut this_pass = 0u64;
             while !ctx.done() {
-                let space = tx.write_available();
+                let space = tx.write_available().min(chunk);
                 if space == 0 {
                     ctx.pause();
                     continue;
@@ -110,7 +115,9 @@ pub fn file_source(
 
 /// A recording sink that writes to `file` in `format` and finalizes it
 /// when the run ends, with every frame recorded, also when the run fails
-/// or is stopped. One run only: a second run finds the file closed.
+/// or is stopped. One run only: a second run finds the file closed. The
+/// short form of [`FileSink`], which also rotates files and reports what
+/// it wrote.
 ///
 /// # Examples
 ///
@@ -137,38 +144,10 @@ pub fn file_sink(
     buffer_frames: Option<usize>,
     levels: Option<Arc<Levels>>,
 ) -> Sink {
-    let mut file = Some(file);
-    Sink::Drainer {
-        drain: Box::new(move |rx, ctx: &WorkerContext| {
-            let Some(f) = file.as_mut() else {
-                return Err("the recording file was already finalized by an earlier run".into());
-            };
-            let result = (|| -> Result<(), FileError> {
-                loop {
-                    let avail = rx.read_available();
-                    if avail == 0 {
-                        if ctx.done() && rx.read_available() == 0 {
-                            return Ok(());
-                        }
-                        ctx.pause();
-                        continue;
-                    }
-                    let r = rx.read_buffers(avail);
-                    let (a, b) = r.as_raw_slices();
-                    f.write_raw(a, format)?;
-                    f.write_raw(b, format)?;
-                    if let Some(l) = &levels {
-                        l.update(a, format);
-                        l.update(b, format);
-                    }
-                    r.advance(avail);
-                }
-            })();
-            let finalized = file.take().map_or(Ok(()), SoundFile::finalize);
-            result.and(finalized).map_err(Into::into)
-        }),
-        buffer_frames: Some(buffer_frames.unwrap_or(DEFAULT_FILE_BUFFER)),
-    }
+    FileSink::new(file, format)
+        .buffer_frames(buffer_frames)
+        .levels(levels)
+        .into()
 }
 
 impl StreamConfig {

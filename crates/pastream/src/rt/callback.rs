@@ -116,6 +116,13 @@ pub(crate) trait AudioCallback: Any + Send {
         let _ = frames;
         true
     }
+
+    /// Whether the callback was asked to end and would end with its next
+    /// block: a host that waits a long time between blocks (the virtual
+    /// device at a very low sample rate) may call it early.
+    fn wants_to_end(&self) -> bool {
+        false
+    }
 }
 
 /// Runs `callback` on `block`, inside `guard` if there is one (a guard is a

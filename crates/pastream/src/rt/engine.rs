@@ -363,9 +363,12 @@ impl Engine {
             active = self.remaining(active);
         }
         if let Some(inp) = input {
-            if !self.record(&inp[..active * self.rx.src_frame()], active) {
+            let kept = self.record(&inp[..active * self.rx.src_frame()], active);
+            if kept < active {
+                // The run ends at the last frame stored.
                 self.stats.finish(Outcome::BufferFull);
                 result = CallbackResult::Abort;
+                active = kept;
             }
         }
         self.frame_count += active as u64;
@@ -412,7 +415,8 @@ impl Engine {
         if got < want {
             match &self.playback {
                 Playback::Ring { feeding, .. } if feeding.load(Ordering::Acquire) => {
-                    self.stats.count_source_underrun();
+                    self.stats
+                        .count_source_underrun(self.frame_count + got as u64);
                 }
                 _ => ran_out = true,
             }
@@ -476,8 +480,10 @@ impl Engine {
     }
 
     /// Records the block's `active` input frames, less the offset still to
-    /// drop. Returns false if the capture had no room for all of them.
-    fn record(&mut self, input: &[u8], active: usize) -> bool {
+    /// drop. Returns how many of the `active` frames were dealt with (the
+    /// offset dropped and the frames stored): fewer when the capture had
+    /// no room for all of them.
+    fn record(&mut self, input: &[u8], active: usize) -> usize {
         let skip = self.offset_left.min(active as u64) as usize;
         self.offset_left -= skip as u64;
         let ifs = self.rx.src_frame();
@@ -485,13 +491,13 @@ impl Engine {
         let src = &input[skip * ifs..];
         let want = active - skip;
         match &mut self.capture {
-            Capture::None => true,
+            Capture::None => active,
             Capture::Memory { buf, len } => {
                 let k = ((buf.len() - *len) / rfs).min(want);
                 self.rx
                     .apply(&src[..k * ifs], &mut buf[*len..*len + k * rfs]);
                 *len += k * rfs;
-                k == want
+                skip + k
             }
             Capture::Ring { producer, .. } => {
                 let mut bufs = producer.write_buffers(want);
@@ -501,7 +507,7 @@ impl Engine {
                 self.rx.apply(&src[..split], a);
                 self.rx.apply(&src[split..got * ifs], b);
                 bufs.advance(got);
-                got == want
+                skip + got
             }
         }
     }
@@ -562,6 +568,10 @@ impl AudioCallback for Engine {
 
     fn ready(&self, frames: usize) -> bool {
         self.is_ready(frames)
+    }
+
+    fn wants_to_end(&self) -> bool {
+        self.done || self.stats.stop_requested() || self.stats.abort_requested()
     }
 }
 

@@ -62,8 +62,57 @@ pub struct Xruns {
     pub source_underruns: u64,
 }
 
+/// How many xruns a run's log keeps (the counts go on past it).
+pub const XRUN_LOG_SIZE: usize = 256;
+
+/// One xrun, or one playback underrun, where it happened.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::{StatusFlags, XrunEvent};
+///
+/// let e = XrunEvent { flags: StatusFlags::OUTPUT_UNDERFLOW, source_underrun: false, frame: 480 };
+/// assert_eq!(e.to_string(), "output underflow at frame 480");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct XrunEvent {
+    /// The host's xrun flags of the block (none for a playback underrun).
+    pub flags: StatusFlags,
+    /// Whether the playback ring was empty while its feeder still ran.
+    pub source_underrun: bool,
+    /// The frame position: the first frame of the block that reported
+    /// the xrun, or the first frame of silence a late feeder left.
+    pub frame: u64,
+}
+
+impl std::fmt::Display for XrunEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut kinds = Vec::new();
+        for (flag, name) in [
+            (StatusFlags::INPUT_UNDERFLOW, "input underflow"),
+            (StatusFlags::INPUT_OVERFLOW, "input overflow"),
+            (StatusFlags::OUTPUT_UNDERFLOW, "output underflow"),
+            (StatusFlags::OUTPUT_OVERFLOW, "output overflow"),
+        ] {
+            if self.flags.contains(flag) {
+                kinds.push(name);
+            }
+        }
+        if self.source_underrun {
+            kinds.push("playback underrun");
+        }
+        write!(f, "{} at frame {}", kinds.join(" + "), self.frame)
+    }
+}
+
+/// A logged event packed in one word: the frame in the low 56 bits, the
+/// xrun flags and the underrun bit above.
+const LOG_FRAME_BITS: u32 = 56;
+const LOG_UNDERRUN: u64 = 0x10;
+
 /// Counters an engine updates and other threads read, all atomic.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Stats {
     frame_count: AtomicU64,
     xruns: AtomicU64,
@@ -78,6 +127,32 @@ pub struct Stats {
     outcome: AtomicU8,
     abort_request: AtomicBool,
     stop_request: AtomicBool,
+    /// The first [`XRUN_LOG_SIZE`] xruns and underruns, packed; `logged`
+    /// counts every one, also past the log's end.
+    log: [AtomicU64; XRUN_LOG_SIZE],
+    logged: AtomicU64,
+}
+
+impl Default for Stats {
+    fn default() -> Self {
+        Stats {
+            frame_count: AtomicU64::new(0),
+            xruns: AtomicU64::new(0),
+            input_underflows: AtomicU64::new(0),
+            input_overflows: AtomicU64::new(0),
+            output_underflows: AtomicU64::new(0),
+            output_overflows: AtomicU64::new(0),
+            source_underruns: AtomicU64::new(0),
+            status: AtomicU32::new(0),
+            last_time: Default::default(),
+            padding: AtomicBool::new(false),
+            outcome: AtomicU8::new(0),
+            abort_request: AtomicBool::new(false),
+            stop_request: AtomicBool::new(false),
+            log: std::array::from_fn(|_| AtomicU64::new(0)),
+            logged: AtomicU64::new(0),
+        }
+    }
 }
 
 impl Stats {
@@ -96,6 +171,7 @@ impl Stats {
             &self.output_underflows,
             &self.output_overflows,
             &self.source_underruns,
+            &self.logged,
         ]
         .into_iter()
         .chain(self.last_time.iter())
@@ -126,6 +202,35 @@ impl Stats {
             output_overflows: l(&self.output_overflows),
             source_underruns: l(&self.source_underruns),
         }
+    }
+
+    /// Where the xruns and playback underruns of this run happened: the
+    /// first [`XRUN_LOG_SIZE`] of them, in order.
+    pub fn xrun_log(&self) -> Vec<XrunEvent> {
+        let n = (self.logged.load(Ordering::Acquire) as usize).min(XRUN_LOG_SIZE);
+        self.log[..n]
+            .iter()
+            .map(|w| {
+                let w = w.load(Ordering::Relaxed);
+                let tag = w >> LOG_FRAME_BITS;
+                XrunEvent {
+                    flags: StatusFlags((tag & 0xF) as u32),
+                    source_underrun: tag & LOG_UNDERRUN != 0,
+                    frame: w & ((1 << LOG_FRAME_BITS) - 1),
+                }
+            })
+            .collect()
+    }
+
+    /// Logs an event at `frame` (`tag`: xrun flags and the underrun bit).
+    fn log_event(&self, tag: u64, frame: u64) {
+        // Only the engine logs, so a load and a store are enough.
+        let i = self.logged.load(Ordering::Relaxed);
+        if let Some(slot) = self.log.get(i as usize) {
+            let frame = frame.min((1 << LOG_FRAME_BITS) - 1);
+            slot.store(tag << LOG_FRAME_BITS | frame, Ordering::Relaxed);
+        }
+        self.logged.store(i + 1, Ordering::Release);
     }
 
     /// All status flags seen in this run, OR-ed together.
@@ -169,6 +274,9 @@ impl Stats {
         let st = self;
         if status.is_xrun() {
             st.xruns.fetch_add(1, Ordering::Relaxed);
+            // The block starts where the frames counted so far end.
+            let frame = st.frame_count.load(Ordering::Relaxed);
+            st.log_event(u64::from(status.0 & StatusFlags::XRUN_MASK.0), frame);
             for (flag, counter) in [
                 (StatusFlags::INPUT_UNDERFLOW, &st.input_underflows),
                 (StatusFlags::INPUT_OVERFLOW, &st.input_overflows),
@@ -210,9 +318,11 @@ impl Stats {
         self.stop_request.load(Ordering::Acquire)
     }
 
-    /// Counts a block in which a late feeder left the playback ring empty.
-    pub(crate) fn count_source_underrun(&self) {
+    /// Counts a block in which a late feeder left the playback ring empty,
+    /// the silence starting at `frame`.
+    pub(crate) fn count_source_underrun(&self, frame: u64) {
         self.source_underruns.fetch_add(1, Ordering::Relaxed);
+        self.log_event(LOG_UNDERRUN, frame);
     }
 
     /// Marks the switch to padding.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::rt::callback::{StatusFlags, TimeInfo};
-use crate::rt::stats::{Stats, Xruns};
+use crate::rt::stats::{Stats, XrunEvent, Xruns};
 
 /// The counters of a stream, readable from any thread while it runs: see
 /// [`Stream::counters`](super::Stream::counters).
@@ -65,6 +65,25 @@ impl Counters {
     /// ```
     pub fn xruns(&self) -> Xruns {
         self.0.xruns()
+    }
+
+    /// Where the xruns and playback underruns of the current (or last)
+    /// run happened (see [`Stream::xrun_log`](crate::Stream::xrun_log)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::{InputStream, Transfer};
+    ///
+    /// let mut stream = InputStream::open(&config)?;
+    /// let counters = stream.counters();
+    /// stream.record(&Transfer::new().frames(480).blocking(true))?;
+    /// assert!(counters.xrun_log().is_empty());
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn xrun_log(&self) -> Vec<XrunEvent> {
+        self.0.xrun_log()
     }
 
     /// Status flags of the current (or last) run, OR-ed.

@@ -33,6 +33,7 @@ pub mod kinds;
 mod properties;
 mod recording;
 mod sources;
+mod stop;
 mod workers;
 
 pub use chunks::{ChunkOptions, Chunks};
@@ -41,7 +42,8 @@ pub use counters::Counters;
 pub use kinds::{DuplexStream, InputStream, OutputStream, chunks};
 pub use recording::Recording;
 pub use sources::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Sink, Source, WorkerContext};
-use workers::{Control, Role, RunningSink, RunningSource, SinkSlot, SourceSlot};
+pub use stop::StopHandle;
+use workers::{Control, Pulse, Role, RunningSink, RunningSource, SinkSlot, SourceSlot};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
@@ -256,6 +258,8 @@ impl Stream {
         self.started = Instant::now();
         self.run_frames = self.run_frames();
         self.control.stopping.store(false, Ordering::Release);
+        self.control.stop_requested.store(false, Ordering::Release);
+        self.control.hurry.store(false, Ordering::Release);
         if let Ok(mut e) = self.control.error.lock() {
             *e = None;
         }
@@ -291,11 +295,13 @@ impl Stream {
             frame_size: 0,
             idle: Duration::ZERO,
             wake: self.wake.clone(),
+            pulse: Pulse::new(),
         };
         let (free_running, samplerate) = (self.host.free_running(), self.samplerate);
         let ctx = |frame_size, ring_frames| WorkerContext {
             frame_size,
             idle: idle(free_running, ring_frames, samplerate),
+            pulse: Pulse::new(),
             ..base.clone()
         };
         if let Some((feed, producer)) = feeder {
@@ -324,9 +330,24 @@ impl Stream {
         };
         if want > 0 && matches!(self.source, SourceSlot::Running(RunningSource::Feeder(_))) {
             let mut seen = self.wake.count();
-            while !engine.is_ready(want) && feeding.load(Ordering::Acquire) {
+            while !engine.is_ready(want)
+                && feeding.load(Ordering::Acquire)
+                && !self.control.stop_requested.load(Ordering::Acquire)
+            {
                 seen = self.wake.wait_past(seen, Duration::from_millis(1));
             }
+        }
+        if self.control.stop_requested.load(Ordering::Acquire) {
+            // Stopped before the device started (a playback pipe that
+            // stalls while the prebuffer fills): the run ends here, the
+            // workers are joined (or left behind), nothing was played.
+            self.control.stopping.store(true, Ordering::Release);
+            self.wake.ring();
+            let (playback, capture) = engine.into_parts();
+            self.restore(playback, capture);
+            self.state = State::Finished { aborted: false };
+            let worker_error = self.control.error.lock().ok().and_then(|mut e| e.take());
+            return worker_error.map_or(Ok(()), Err);
         }
         if let Err(e) = self.host.start(Box::new(engine)) {
             // The workers are running: tell them the run is over and join
@@ -376,10 +397,23 @@ impl Stream {
             } else {
                 self.stats.request_stop();
             }
+            self.wake.ring();
             // One more block at the most; the virtual device rings at its
-            // end, a real one is looked at every millisecond meanwhile.
+            // end, a real one is looked at every millisecond meanwhile. A
+            // host whose callback does not come within the stall limit
+            // (and twice its latency) is given up: its device or server
+            // stalls, and asking it to stop could block for as long.
+            let (lat_in, lat_out) = self.host.latency();
+            let latency =
+                Duration::try_from_secs_f64(2.0 * lat_in.max(lat_out)).unwrap_or_default();
+            let limit = self.stall_limit().max(latency + self.stall_limit());
+            let deadline = Instant::now() + limit;
             let mut seen = self.wake.count();
             while self.host.is_running() {
+                if Instant::now() >= deadline {
+                    self.host.abandon();
+                    break;
+                }
                 seen = self.wake.wait_past(seen, Duration::from_millis(1));
             }
         }
@@ -405,23 +439,25 @@ impl Stream {
         let outcome = self.stats.outcome();
         let worker_error = self.control.error.lock().ok().and_then(|mut e| e.take());
         let host_error = self.host.take_error().map(StreamError::Host);
-        let error = worker_error
-            .or(host_error)
-            .or(stop_error)
-            .or(match outcome {
-                Outcome::BufferEmpty => Some(StreamError::BufferEmpty {
-                    played: self.stats.frame_count(),
-                    frames: self.transfer.frames,
-                }),
-                Outcome::BufferFull => Some(StreamError::BufferFull {
-                    frames: self.stats.frame_count(),
-                }),
-                Outcome::Xrun => Some(StreamError::Xrun {
-                    frames: self.stats.frame_count(),
-                    xruns: self.stats.xruns(),
-                }),
-                _ => None,
-            });
+        // How the engine ended comes first: a worker's failure asks the
+        // engine to abort, so an engine that ended for a reason of its own
+        // (a full recording ring, say) did so before any worker failed,
+        // and a broken pipe that follows does not hide it.
+        let engine_error = match outcome {
+            Outcome::BufferEmpty => Some(StreamError::BufferEmpty {
+                played: self.stats.frame_count(),
+                frames: self.transfer.frames,
+            }),
+            Outcome::BufferFull => Some(StreamError::BufferFull {
+                frames: self.stats.frame_count(),
+            }),
+            Outcome::Xrun => Some(StreamError::Xrun {
+                frames: self.stats.frame_count(),
+                xruns: self.stats.xruns(),
+            }),
+            _ => None,
+        };
+        let error = engine_error.or(worker_error).or(host_error).or(stop_error);
         let aborted = abort || error.is_some() || outcome == Outcome::Aborted;
         self.state = State::Finished { aborted };
         if let Some(e) = error {

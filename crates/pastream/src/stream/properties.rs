@@ -7,7 +7,7 @@ use super::{Counters, Recording, State, Stream};
 use crate::error::StreamError;
 use crate::host::{DeviceInfo, Direction};
 use crate::rt::callback::{StatusFlags, TimeInfo};
-use crate::rt::stats::{Outcome, Xruns};
+use crate::rt::stats::{Outcome, XrunEvent, Xruns};
 use crate::sample::SampleFormat;
 
 impl Stream {
@@ -381,6 +381,31 @@ impl Stream {
     /// ```
     pub fn xruns(&self) -> Xruns {
         self.stats.xruns()
+    }
+
+    /// Where the xruns and playback underruns of the current (or last)
+    /// run happened, the first
+    /// [`XRUN_LOG_SIZE`](crate::rt::stats::XRUN_LOG_SIZE) of them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{Clock, InputStream, StatusFlags, StreamConfig, Transfer, VirtualOptions};
+    ///
+    /// // The virtual device reports an input overflow with its block 3.
+    /// let xrun = VirtualOptions {
+    ///     clock: Clock::FreeRunning,
+    ///     xruns: vec![(3, StatusFlags::INPUT_OVERFLOW)],
+    ///     ..Default::default()
+    /// };
+    /// let config = StreamConfig::new().device("loopback").blocksize(100).host_option(xrun);
+    /// let mut s = InputStream::open(&config)?;
+    /// s.record(&Transfer::new().frames(1000).blocking(true))?;
+    /// assert_eq!(s.xrun_log()[0].frame, 300);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn xrun_log(&self) -> Vec<XrunEvent> {
+        self.stats.xrun_log()
     }
 
     /// Status flags of the current (or last) run, OR-ed.

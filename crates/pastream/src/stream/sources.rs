@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use super::workers::Control;
+use super::workers::{Control, Pulse};
 use crate::error::WorkerError;
 use crate::host::Wake;
 use crate::rt::ring::{Consumer, Producer};
@@ -375,6 +375,8 @@ pub struct WorkerContext {
     /// or empty (a sink), unless something rings first.
     pub(super) idle: Duration,
     pub(super) wake: Arc<Wake>,
+    /// The worker's signs of life: every call to the context is one.
+    pub(super) pulse: Arc<Pulse>,
 }
 
 impl WorkerContext {
@@ -397,7 +399,44 @@ impl WorkerContext {
     /// # Ok::<(), pastream::StreamError>(())
     /// ```
     pub fn done(&self) -> bool {
+        self.pulse.beat();
         self.stats.outcome() != Outcome::Running || self.control.stopping.load(Ordering::Acquire)
+    }
+
+    /// Whether the worker should end now, without finishing its work: the
+    /// run is over and a stop handle asked to
+    /// [`hurry`](crate::StopHandle::hurry) (a second Ctrl-C, say). A sink
+    /// then leaves what its ring holds, finalizes and returns. Like every
+    /// call to the context, it also tells the stream that the worker is
+    /// alive: a stop waits for a worker that keeps calling, and leaves one
+    /// that has been silent for long behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use pastream::{InputStream, Sink};
+    ///
+    /// let mut stream = InputStream::open(&config)?;
+    /// stream.set_sink(Some(Sink::drainer(|ring, ctx| {
+    ///     while !ctx.hurry() {
+    ///         let n = ring.read_available();
+    ///         if n == 0 && ctx.done() {
+    ///             return Ok(());
+    ///         }
+    ///         ring.read_raw(n); // ... and write it somewhere
+    ///         ctx.pause();
+    ///     }
+    ///     Ok(())
+    /// })))?;
+    /// stream.set_frames(480);
+    /// stream.start()?;
+    /// stream.wait(None)?;
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn hurry(&self) -> bool {
+        self.pulse.beat();
+        self.control.hurry.load(Ordering::Acquire) && self.control.stopping.load(Ordering::Acquire)
     }
 
     /// Whether the playback should loop.
@@ -509,7 +548,9 @@ impl WorkerContext {
     pub fn pause(&self) {
         let seen = self.wake.ring();
         if !self.done() {
+            self.pulse.pause_begins();
             self.wake.wait_past(seen, self.idle);
+            self.pulse.pause_ends();
         }
     }
 }

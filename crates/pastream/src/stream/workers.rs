@@ -3,23 +3,137 @@
 #![forbid(unsafe_code)]
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::sources::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Sink, Source, WorkerContext};
 use super::{Recording, Stream};
 use crate::error::{HostError, StreamError, WorkerError};
+use crate::host::Wake;
 use crate::rt::engine::{Capture, Playback};
 use crate::rt::ring::{Consumer, Producer, RingBuffer, RingError};
 use crate::rt::stats::Stats;
 use crate::sample::{SampleError, SampleFormat, check_frames, check_samples};
 
-/// State shared by a stream and its workers (never the callback).
+/// State shared by a stream, its workers and its stop handles (never the
+/// callback).
 #[derive(Debug, Default)]
 pub(super) struct Control {
+    /// The run is over: workers finish (a sink drains its ring first).
     pub(super) stopping: AtomicBool,
+    /// A stop handle asked the run to end.
+    pub(super) stop_requested: AtomicBool,
+    /// A stop handle asked the workers to end now, without draining.
+    pub(super) hurry: AtomicBool,
     pub(super) error: Mutex<Option<StreamError>>,
+}
+
+/// Signs of life of one worker thread, so that a stop can tell a worker
+/// that is busy (a slow disk, a slow reader) from one that is stuck (a
+/// pipe nobody reads). Every call a worker makes to its
+/// [`WorkerContext`] is a sign of life; the time between two, outside the
+/// waits of [`WorkerContext::pause`], is a stretch of work.
+#[derive(Debug)]
+pub(super) struct Pulse {
+    epoch: Instant,
+    /// Microseconds from `epoch` to the last sign of life.
+    last: AtomicU64,
+    /// The longest stretch of work seen, in microseconds.
+    longest: AtomicU64,
+    pausing: AtomicBool,
+}
+
+/// The most a stop waits for a worker that works in long stretches.
+const MAX_PATIENCE: Duration = Duration::from_secs(10);
+
+impl Pulse {
+    pub(super) fn new() -> Arc<Pulse> {
+        Arc::new(Pulse {
+            epoch: Instant::now(),
+            last: AtomicU64::new(0),
+            longest: AtomicU64::new(0),
+            pausing: AtomicBool::new(false),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    /// A sign of life.
+    pub(super) fn beat(&self) {
+        let now = self.now();
+        let last = self.last.swap(now, Ordering::AcqRel);
+        if !self.pausing.load(Ordering::Acquire) {
+            self.longest
+                .fetch_max(now.saturating_sub(last), Ordering::AcqRel);
+        }
+    }
+
+    /// The worker starts waiting for work: not a stretch of work.
+    pub(super) fn pause_begins(&self) {
+        self.beat();
+        self.pausing.store(true, Ordering::Release);
+    }
+
+    pub(super) fn pause_ends(&self) {
+        self.pausing.store(false, Ordering::Release);
+        self.last.store(self.now(), Ordering::Release);
+    }
+
+    /// How long the worker has shown no sign of life (none while it
+    /// waits for work: a pause ends by itself).
+    fn silent_for(&self) -> Duration {
+        if self.pausing.load(Ordering::Acquire) {
+            return Duration::ZERO;
+        }
+        Duration::from_micros(self.now().saturating_sub(self.last.load(Ordering::Acquire)))
+    }
+
+    /// How long a stop waits for a silent worker: `stall`, or four times
+    /// the longest stretch of work it has shown (at most
+    /// [`MAX_PATIENCE`]), whichever is longer.
+    fn patience(&self, stall: Duration) -> Duration {
+        let longest = Duration::from_micros(self.longest.load(Ordering::Acquire));
+        stall.max((longest * 4).min(MAX_PATIENCE))
+    }
+}
+
+/// A worker thread of a run and its signs of life.
+pub(super) struct Running<T> {
+    pub(super) handle: JoinHandle<T>,
+    pub(super) pulse: Arc<Pulse>,
+}
+
+/// How a worker thread ended.
+pub(super) enum Joined<T> {
+    /// It returned (`None`: it panicked).
+    Done(Option<T>),
+    /// It showed no sign of life for this long and was left behind.
+    LeftBehind(Duration),
+}
+
+impl<T> Running<T> {
+    /// Waits for the thread to end as long as it shows signs of life,
+    /// giving up on it once it has been silent for its patience (see
+    /// [`Pulse::patience`]).
+    pub(super) fn join(self, stall: Duration, wake: &Wake) -> Joined<T> {
+        loop {
+            let seen = wake.count();
+            if self.handle.is_finished() {
+                return Joined::Done(self.handle.join().ok());
+            }
+            let silent = self.pulse.silent_for();
+            if silent > self.pulse.patience(stall) {
+                // The thread is detached: it ends whenever its call
+                // returns, or with the process.
+                return Joined::LeftBehind(silent);
+            }
+            wake.wait_past(seen, Duration::from_millis(2));
+        }
+    }
 }
 
 impl Control {
@@ -40,11 +154,12 @@ pub(super) fn spawn<F, R>(
     mut f: Box<F>,
     mut ring: R,
     on_exit: impl FnOnce() + Send + 'static,
-) -> Result<JoinHandle<(Box<F>, R)>, StreamError>
+) -> Result<Running<(Box<F>, R)>, StreamError>
 where
     F: FnMut(&mut R, &WorkerContext) -> Result<(), WorkerError> + Send + ?Sized + 'static,
     R: Send + 'static,
 {
+    let pulse = ctx.pulse.clone();
     std::thread::Builder::new()
         .name(format!("pastream-{}", role.noun()))
         .spawn(move || {
@@ -58,8 +173,10 @@ where
                 ctx.control.fail(role.error(e), &ctx.stats);
             }
             on_exit();
+            ctx.wake.ring();
             (f, ring)
         })
+        .map(|handle| Running { handle, pulse })
         .map_err(|e| {
             StreamError::Host(HostError::backend(format!(
                 "cannot start the {} thread: {e}",
@@ -114,8 +231,9 @@ pub(super) enum SourceSlot {
 pub(super) enum RunningSource {
     Memory(Arc<[u8]>),
     Ring,
-    Feeder(JoinHandle<(Box<FeedFn>, Producer)>),
-    /// A feeder thread, joined: what it gave back, if it did not panic.
+    Feeder(Running<(Box<FeedFn>, Producer)>),
+    /// A feeder thread, joined: what it gave back, if it did not panic
+    /// and was not left behind.
     Joined(Option<(Box<FeedFn>, Producer)>),
 }
 
@@ -139,8 +257,9 @@ pub(super) enum SinkSlot {
 pub(super) enum RunningSink {
     Memory,
     Ring,
-    Drainer(JoinHandle<(Box<DrainFn>, Consumer)>),
-    /// A drainer thread, joined: what it gave back, if it did not panic.
+    Drainer(Running<(Box<DrainFn>, Consumer)>),
+    /// A drainer thread, joined: what it gave back, if it did not panic
+    /// and was not left behind.
     Joined(Option<(Box<DrainFn>, Consumer)>),
     Chunks(Arc<AtomicBool>),
 }
@@ -308,23 +427,53 @@ impl Stream {
     }
 
     /// Joins the worker threads: a file sink finalizes its file before its
-    /// thread ends. What they give back waits in the slots for
-    /// [`restore`](Self::restore).
+    /// thread ends. A worker silent for longer than its patience is left
+    /// behind (a sink with [`StreamError::Stalled`]). What they give back
+    /// waits in the slots for [`restore`](Self::restore).
     pub(super) fn join_workers(&mut self) {
+        let stall = self.stall_limit();
         if let SourceSlot::Running(RunningSource::Feeder(_)) = self.source {
-            if let SourceSlot::Running(RunningSource::Feeder(handle)) =
+            if let SourceSlot::Running(RunningSource::Feeder(running)) =
                 std::mem::replace(&mut self.source, SourceSlot::None)
             {
-                self.source = SourceSlot::Running(RunningSource::Joined(handle.join().ok()));
+                // A source left behind (blocked reading a pipe) loses
+                // nothing the run still needs.
+                let back = match running.join(stall, &self.wake) {
+                    Joined::Done(back) => back,
+                    Joined::LeftBehind(_) => None,
+                };
+                self.source = SourceSlot::Running(RunningSource::Joined(back));
             }
         }
         if let SinkSlot::Running(RunningSink::Drainer(_)) = self.sink {
-            if let SinkSlot::Running(RunningSink::Drainer(handle)) =
+            if let SinkSlot::Running(RunningSink::Drainer(running)) =
                 std::mem::replace(&mut self.sink, SinkSlot::None)
             {
-                self.sink = SinkSlot::Running(RunningSink::Joined(handle.join().ok()));
+                let back = match running.join(stall, &self.wake) {
+                    Joined::Done(back) => back,
+                    Joined::LeftBehind(silent) => {
+                        let waited_ms = silent.as_millis() as u64;
+                        self.control
+                            .fail(StreamError::Stalled { waited_ms }, &self.stats);
+                        None
+                    }
+                };
+                self.sink = SinkSlot::Running(RunningSink::Joined(back));
             }
         }
+    }
+
+    /// How long a stop waits for a silent worker or a host that does not
+    /// end its callback: a block and a half, at least 100 ms.
+    pub(super) fn stall_limit(&self) -> Duration {
+        let block = if self.blocksize == 0 {
+            512
+        } else {
+            self.blocksize
+        };
+        crate::host::block_duration(block, self.samplerate)
+            .mul_f64(1.5)
+            .max(Duration::from_millis(100))
     }
 
     /// Joins the workers if that is still to do, and puts the sources and

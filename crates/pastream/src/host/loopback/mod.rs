@@ -354,6 +354,11 @@ impl HostStream for VirtualStream {
     fn free_running(&self) -> bool {
         self.options.clock == Clock::FreeRunning
     }
+
+    fn abandon(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        self.params.wake.ring();
+    }
 }
 
 impl Drop for VirtualStream {
@@ -422,9 +427,20 @@ impl Device {
                 }
                 Clock::RealTime => {
                     let due = start + block_duration(frames_done as usize, p.samplerate);
-                    let now = Instant::now();
+                    let mut now = Instant::now();
+                    // Sleeps on the doorbell, so that a stop ends even a
+                    // block of minutes (a sample rate of 1 Hz) at once: a
+                    // stream that asks to end gets its last block now.
+                    let mut seen = p.wake.count();
+                    while due > now && !cb.wants_to_end() {
+                        if self.stop.load(Ordering::Acquire) {
+                            break 'blocks;
+                        }
+                        seen = p.wake.wait_past(seen, due - now);
+                        now = Instant::now();
+                    }
                     if due > now {
-                        std::thread::sleep(due - now);
+                        // Asked to end early: the clock does not jump.
                     } else if now - due > block_duration(n, p.samplerate) {
                         // A deadline missed by more than a block: a real
                         // device would have lost input and played a gap.

@@ -456,6 +456,8 @@ pub(crate) struct PaHostStream {
     /// How long without a callback means the device is gone.
     silence_limit: Duration,
     lost: Cell<bool>,
+    /// Given up during a stop (see [`HostStream::abandon`]).
+    abandoned: bool,
     lost_reported: bool,
     /// Whether the stream is on PortAudio's JACK host, whose server is
     /// asked whether it is there before the stream is stopped or closed.
@@ -611,6 +613,7 @@ impl PaHostStream {
             watch: Cell::new((0, Instant::now())),
             silence_limit,
             lost: Cell::new(false),
+            abandoned: false,
             lost_reported: false,
             jack,
             server_gone: false,
@@ -726,7 +729,20 @@ impl HostStream for PaHostStream {
         )
     }
 
+    fn abandon(&mut self) {
+        // Left alone like a lost stream: Pa_StopStream on a stalled JACK
+        // server blocks until the server resumes.
+        self.lost.set(true);
+        self.abandoned = true;
+    }
+
     fn take_error(&mut self) -> Option<HostError> {
+        if self.abandoned && !self.lost_reported {
+            self.lost_reported = true;
+            return Some(HostError::device_lost(
+                "the audio device stopped calling back while the stream was being stopped (a stalled device or server); it was left running",
+            ));
+        }
         if self.server_gone && !self.lost_reported {
             self.lost_reported = true;
             return Some(HostError::device_lost("the JACK server quit"));

@@ -173,6 +173,16 @@ impl FileType {
             .map(|(n, c, _)| FileType(n, *c))
     }
 
+    /// Whether the type records its sizes in 32 bits, so that a file of it
+    /// holds at most 4 GiB of samples (WAV, AIFF, AU and most others; not
+    /// W64, RF64, CAF, RAW, or the streamed FLAC, Ogg and MP3).
+    pub(super) fn has_32_bit_sizes(self) -> bool {
+        !matches!(
+            self.0,
+            "W64" | "RF64" | "CAF" | "RAW" | "FLAC" | "OGG" | "MP3"
+        )
+    }
+
     pub(super) fn from_code(code: c_int) -> Option<FileType> {
         FileType::all().find(|t| t.1 == code & TYPE_MASK)
     }
@@ -239,6 +249,18 @@ impl Encoding {
     /// ```
     pub fn name(self) -> &'static str {
         self.0
+    }
+
+    /// Bytes one sample takes in a file, for encodings of fixed size.
+    pub(super) fn bytes_per_sample(self) -> Option<usize> {
+        match self.0 {
+            "PCM_S8" | "PCM_U8" | "ULAW" | "ALAW" => Some(1),
+            "PCM_16" => Some(2),
+            "PCM_24" => Some(3),
+            "PCM_32" | "FLOAT" => Some(4),
+            "DOUBLE" => Some(8),
+            _ => None,
+        }
     }
 
     /// The sample format that carries this encoding without loss, if one

@@ -192,6 +192,25 @@ impl SoundFile {
     pub fn write_raw(&mut self, data: &[u8], format: SampleFormat) -> Result<(), FileError> {
         let ch = self.info.channels.max(1);
         let frames = data.len() / format.frame_size(ch);
+        if let Some(limit) = self.limit {
+            let room = limit.saturating_sub(self.written);
+            if frames as u64 > room {
+                // What fits goes in; the file stays valid at its limit.
+                self.write_frames(&data[..room as usize * format.frame_size(ch)], format)?;
+                return Err(FileError::Full {
+                    target: self.target.to_string(),
+                    file_type: self.info.file_type.map_or("?", |t| t.name()).to_owned(),
+                    frames: self.written,
+                });
+            }
+        }
+        self.write_frames(data, format)
+    }
+
+    /// Writes whole frames of `data`, with no limit.
+    fn write_frames(&mut self, data: &[u8], format: SampleFormat) -> Result<(), FileError> {
+        let ch = self.info.channels.max(1);
+        let frames = data.len() / format.frame_size(ch);
         if frames == 0 {
             return Ok(());
         }
@@ -203,7 +222,7 @@ impl SoundFile {
             let bytes = frames * format.frame_size(ch);
             // SAFETY: an open handle; `data` holds `bytes` bytes.
             let put = unsafe { sf::sf_write_raw(self.handle, data.as_ptr().cast(), bytes as i64) };
-            return self.write_result(put == bytes as i64);
+            return self.write_result(put == bytes as i64, frames);
         }
         let float_data = self.float_data();
         let put = match format {
@@ -256,13 +275,14 @@ impl SoundFile {
                 }
             }
         };
-        self.write_result(put == frames as i64)
+        self.write_result(put == frames as i64, frames)
     }
 
     /// Ok when every frame was written (`whole`), else the error:
     /// [`FileError::BrokenPipe`] when the reader of a pipe closed it.
-    fn write_result(&self, whole: bool) -> Result<(), FileError> {
+    fn write_result(&mut self, whole: bool, frames: usize) -> Result<(), FileError> {
         if whole {
+            self.written += frames as u64;
             return Ok(());
         }
         let errno = std::io::Error::last_os_error().raw_os_error();

@@ -23,7 +23,13 @@ use crate::sample::SampleFormat;
 mod formats;
 mod frames;
 pub use crate::error::FileError;
+use formats::TYPE_MASK;
 pub use formats::{Encoding, Endian, FileInfo, FileOptions, FileType, Target};
+
+/// The most sample bytes a file whose type records its sizes in 32 bits
+/// takes: 4 GiB less 1 MiB, room for the header and the chunks after the
+/// samples.
+pub const SIZE_LIMIT: u64 = (4 << 30) - (1 << 20);
 
 /// An open sound file; see the [module docs](self).
 ///
@@ -51,6 +57,10 @@ pub struct SoundFile {
     /// The sample format whose bytes are the file's own: samples of it move
     /// in and out unconverted (see `frames.rs`).
     raw: Option<SampleFormat>,
+    /// Frames written so far.
+    written: u64,
+    /// The most frames a file whose type has 32-bit sizes can take.
+    limit: Option<u64>,
     scratch_i32: Vec<i32>,
     scratch_i16: Vec<i16>,
     scratch_f32: Vec<f32>,
@@ -335,6 +345,22 @@ impl SoundFile {
                 }
             }
         }
+        // WAV files on disk are written as RF64 that stays plain WAV while
+        // it is small (libsndfile's auto-downgrade): a recording goes on
+        // past 4 GiB and stays readable.
+        let on_disk = matches!(target, Target::Path(p) if !p.exists() || p.is_file());
+        let mut rf64 = false;
+        if file_type.name() == "WAV" && on_disk {
+            let large = sf::SF_INFO {
+                format: (info.format & !TYPE_MASK) | sf::SF_FORMAT_RF64,
+                ..info
+            };
+            // SAFETY: sf_format_check only reads the struct.
+            if unsafe { sf::sf_format_check(&large) } != 0 {
+                info = large;
+                rf64 = true;
+            }
+        }
         let handle = open_handle(target, sf::SFM_WRITE, &mut info)?;
         if handle.is_null() {
             let reason = sf_error_text(std::ptr::null_mut());
@@ -358,8 +384,22 @@ impl SoundFile {
                 std::ptr::null_mut(),
                 sf::SF_TRUE,
             );
+            if rf64 {
+                sf::sf_command(
+                    handle,
+                    sf::SFC_RF64_AUTO_DOWNGRADE,
+                    std::ptr::null_mut(),
+                    sf::SF_TRUE,
+                );
+            }
         }
-        Ok(SoundFile::wrap(handle, &info, target.clone(), true))
+        let mut file = SoundFile::wrap(handle, &info, target.clone(), true);
+        file.info.file_type = Some(file_type);
+        file.limit = (!rf64 && file_type.has_32_bit_sizes())
+            .then(|| Encoding::from_code(info.format)?.bytes_per_sample())
+            .flatten()
+            .map(|b| SIZE_LIMIT / (b * channels) as u64);
+        Ok(file)
     }
 
     fn wrap(handle: *mut sf::SNDFILE, info: &sf::SF_INFO, target: Target, writing: bool) -> Self {
@@ -378,10 +418,48 @@ impl SoundFile {
             },
             target,
             writing,
+            written: 0,
+            limit: None,
             scratch_i32: Vec::new(),
             scratch_i16: Vec::new(),
             scratch_f32: Vec::new(),
         }
+    }
+
+    /// Frames written so far.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir();
+    /// use pastream::io::soundfile::{FileOptions, SoundFile};
+    ///
+    /// let mut file = SoundFile::create(dir.join("pastream-doc-fw.wav"), &FileOptions::new(8000, 2))?;
+    /// file.write(&[0.5f32; 2 * 10])?;
+    /// assert_eq!(file.frames_written(), 10);
+    /// # Ok::<(), pastream::io::soundfile::FileError>(())
+    /// ```
+    pub fn frames_written(&self) -> u64 {
+        self.written
+    }
+
+    /// Bytes one frame takes in the file, for encodings of fixed size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let dir = std::env::temp_dir();
+    /// use pastream::SampleFormat;
+    /// use pastream::io::soundfile::{FileOptions, SoundFile};
+    ///
+    /// let o = FileOptions { format: Some(SampleFormat::I24), ..FileOptions::new(48000, 2) };
+    /// let file = SoundFile::create(dir.join("pastream-doc-bpf.wav"), &o)?;
+    /// assert_eq!(file.bytes_per_frame(), Some(6));
+    /// # Ok::<(), pastream::io::soundfile::FileError>(())
+    /// ```
+    pub fn bytes_per_frame(&self) -> Option<u64> {
+        let b = self.info.encoding?.bytes_per_sample()?;
+        Some((b * self.info.channels) as u64)
     }
 
     /// Facts about the file.
