@@ -103,6 +103,18 @@ pub struct Cli {
           help_heading = "Playback and recording")]
     pub pad: Option<String>,
 
+    /// Start a new recording file every DURATION (as -d: 10:00, 480ks) or
+    /// every SIZE bytes of samples (a size ending in B: 2GB, 500MB), with no
+    /// gap: rec.wav becomes rec-001.wav, rec-002.wav, ...; a name holding
+    /// {n}, {n:3} or {time} (UTC of the file's first frame) is used as it
+    /// is.
+    #[arg(
+        long,
+        value_name = "DURATION|SIZE",
+        help_heading = "Playback and recording"
+    )]
+    pub rotate: Option<String>,
+
     /// Stop at the first xrun, with exit status 3.
     #[arg(long, help_heading = "Playback and recording")]
     pub fatal_xruns: bool,
@@ -251,6 +263,15 @@ fn pair<T: Clone>(
     }
 }
 
+/// How often `--rotate` starts a new file.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RotateEvery {
+    /// Every so long.
+    Duration(Duration),
+    /// Every so many bytes of samples.
+    Bytes(u64),
+}
+
 /// Everything the command line asked for, read and checked.
 #[derive(Debug)]
 pub struct Plan {
@@ -272,6 +293,8 @@ pub struct Plan {
     pub pad: Duration,
     /// Stop at the first xrun.
     pub fatal_xruns: bool,
+    /// When to start a new recording file.
+    pub rotate: Option<RotateEvery>,
     /// Playback channel map.
     pub tx_map: Option<ChannelMap>,
     /// Recording channel map.
@@ -336,9 +359,28 @@ fn channel_list(option: &str, text: &str) -> Result<Vec<usize>, ArgError> {
     }
 }
 
+/// A message on one line: control characters (a newline in a file name or
+/// a value) are written as escapes.
+pub fn one_line(message: &str) -> String {
+    message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 impl Cli {
-    /// Reads and checks every value; opens nothing.
+    /// Reads and checks every value; opens nothing. The error is one line.
     pub fn plan(&self) -> Result<Plan, ArgError> {
+        self.checked_plan().map_err(|e| one_line(&e))
+    }
+
+    fn checked_plan(&self) -> Result<Plan, ArgError> {
         let input = target(&self.input);
         let output = target(&self.output);
         if input.is_none() && output.is_none() {
@@ -381,6 +423,40 @@ impl Cli {
                     }
                 };
                 (parse(tx)?, parse(rx)?)
+            }
+        };
+        let rotate = match self.rotate.as_deref() {
+            None => None,
+            Some(t) => {
+                let every = match t.strip_suffix('B') {
+                    Some(size) => {
+                        let b = parse_size(size).map_err(|e| format!("--rotate: {e}"))?;
+                        if !(b >= 1.0 && b.is_finite()) {
+                            return Err(format!(
+                                "--rotate: '{t}' is not a size of at least one byte"
+                            ));
+                        }
+                        RotateEvery::Bytes(b as u64)
+                    }
+                    None => {
+                        let d = duration("--rotate", Some(t), Duration::Frames(0))?;
+                        if d.is_negative() || d.frames(1_536_000.0) == 0 {
+                            return Err(format!(
+                                "--rotate: '{t}' is not a length of at least one frame"
+                            ));
+                        }
+                        RotateEvery::Duration(d)
+                    }
+                };
+                match &output {
+                    Some(Target::Path(_)) => Some(every),
+                    Some(_) => {
+                        return Err("--rotate: standard output cannot be split into files".into());
+                    }
+                    None => {
+                        return Err("--rotate: there is no recording to split into files".into());
+                    }
+                }
             }
         };
         let channel_select = self
@@ -426,6 +502,7 @@ impl Cli {
             offset,
             pad: duration("--pad", self.pad.as_deref(), Duration::Frames(0))?,
             fatal_xruns: self.fatal_xruns,
+            rotate,
             tx_map,
             rx_map,
             channel_select,
@@ -472,6 +549,19 @@ impl Cli {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the cli_args fuzz target: a value holding a newline made
+    /// an error of two lines.
+    #[test]
+    fn a_value_with_a_newline_gives_a_one_line_error() {
+        let cli = Cli::try_parse_from(["pastream", "\n=-", "-t-\n=-t-"]).unwrap();
+        let e = cli.plan().unwrap_err();
+        assert!(!e.contains('\n'), "{e:?}");
+        assert!(
+            e.starts_with("--file-type: unknown file type '-\\n=-t-'"),
+            "{e}"
+        );
+    }
 
     fn plan(args: &[&str]) -> Result<Plan, ArgError> {
         let mut v = vec!["pastream"];

@@ -54,7 +54,7 @@ pub fn main() -> ExitCode {
         Outcome::Xrun(m) => (3, Some(m)),
     };
     if let Some(m) = message {
-        let _ = writeln!(std::io::stderr(), "pastream: {m}");
+        let _ = writeln!(std::io::stderr(), "pastream: {}", args::one_line(&m));
     }
     ExitCode::from(code)
 }

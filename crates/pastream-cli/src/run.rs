@@ -3,13 +3,14 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration as Wait, Instant};
 
 use pastream::host::{self, DeviceError, DeviceSelector, Direction};
-use pastream::io::file::{file_sink, file_source};
+use pastream::io::file::file_source;
 use pastream::io::levels::Levels;
-use pastream::io::soundfile::{FileError, FileOptions, SoundFile};
+use pastream::io::sink::{FileSink, Rotate, SinkReport};
+use pastream::io::soundfile::{FileError, FileOptions, SoundFile, Target};
 use pastream::units::hms;
 use pastream::{
     ChannelMap, Clock, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink,
@@ -17,7 +18,7 @@ use pastream::{
 };
 
 use crate::Outcome;
-use crate::args::{Cli, Plan, is_null};
+use crate::args::{Cli, Plan, RotateEvery, is_null};
 
 /// The three kinds of stream, behind one face.
 enum AnyStream {
@@ -95,14 +96,21 @@ fn available_memory() -> Option<u64> {
 
 /// A file error in the library's words, with the option that helps.
 fn file_error(e: &FileError) -> Outcome {
-    let hint = match e {
+    bad(format!("{e}{}", file_hint(e)))
+}
+
+/// The options that help with a file error.
+fn file_hint(e: &FileError) -> &'static str {
+    match e {
         FileError::RawNeeds { .. } => " (-r rate, -c channels, -e encoding)",
         FileError::PipeWrite { .. } | FileError::PipeRead { .. } => " (-t au)",
         FileError::UnknownType(_) => "; give one with -t (e.g. -t wav)",
         FileError::NoEncoding { .. } => " (give one with -e)",
+        FileError::Full { .. } => {
+            " (-t w64 and -t caf have no such limit; or start new files with --rotate)"
+        }
         _ => "",
-    };
-    bad(format!("{e}{hint}"))
+    }
 }
 
 /// A device error in the library's words, with the option that helps.
@@ -360,7 +368,17 @@ fn run_plan(plan: &Plan) -> Outcome {
                 channels: Some(cap_ch),
                 format: Some(format),
             };
-            match SoundFile::create(t, &options) {
+            let sink = match (plan.rotate, t) {
+                (Some(every), Target::Path(p)) => {
+                    let every = match every {
+                        RotateEvery::Duration(d) => Rotate::Frames(d.frames(rate).max(1) as u64),
+                        RotateEvery::Bytes(b) => Rotate::Bytes(b),
+                    };
+                    FileSink::rotating(&p.to_string_lossy(), &options, every, format)
+                }
+                _ => SoundFile::create(t, &options).map(|f| FileSink::new(f, format)),
+            };
+            match sink {
                 Ok(f) => Some(f),
                 Err(e) => return file_error(&e),
             }
@@ -410,13 +428,12 @@ fn run_plan(plan: &Plan) -> Outcome {
             return bad(e);
         }
     }
+    let report = output.as_ref().map(FileSink::report);
     if let Some(f) = output {
-        if let Err(e) = stream.set_sink(file_sink(
-            f,
-            format,
-            plan.buffersize,
-            metering.then(|| levels.clone()),
-        )) {
+        let sink = f
+            .buffer_frames(plan.buffersize)
+            .levels(metering.then(|| levels.clone()));
+        if let Err(e) = stream.set_sink(sink.into()) {
             return bad(e);
         }
     }
@@ -430,39 +447,70 @@ fn run_plan(plan: &Plan) -> Outcome {
     } else if let AnyStream::Output(o) = &mut stream {
         o.set_looping(plan.looping);
     }
-    supervise(stream.stream(), plan, &levels, rate)
+    supervise(stream.stream(), plan, &levels, rate, report.as_ref())
+}
+
+/// Watches for SIGINT, SIGTERM, SIGHUP and SIGQUIT on a thread of its own
+/// and counts them: the first stops the run (the recording drains and is
+/// finalized), the second hurries it (the workers end now, the file is
+/// finalized with what it holds), the third ends the process at once. A
+/// signal ignored by whoever started us (a background job, nohup) stays
+/// ignored, as Unix tools do.
+fn watch_signals(s: &Stream) -> Result<Arc<AtomicUsize>, String> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let watched: Vec<i32> = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+        .into_iter()
+        .filter(|&sig| !ignored_from_the_start(sig))
+        .collect();
+    let count = Arc::new(AtomicUsize::new(0));
+    let mut signals = signal_hook::iterator::Signals::new(&watched)
+        .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
+    let handle = s.stop_handle();
+    let seen = count.clone();
+    std::thread::Builder::new()
+        .name("pastream-signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                match seen.fetch_add(1, Ordering::AcqRel) + 1 {
+                    1 => handle.stop(),
+                    2 => handle.hurry(),
+                    _ => {
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "pastream: ended at once by a third signal"
+                        );
+                        std::process::exit(130);
+                    }
+                }
+            }
+        })
+        .map_err(|e| format!("cannot watch for Ctrl-C: {e}"))?;
+    Ok(count)
 }
 
 /// Starts the stream and watches it until it ends, is stopped by a signal,
 /// or (with --fatal-xruns) meets an xrun.
-fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome {
-    let stop = Arc::new(AtomicBool::new(false));
-    // Ctrl-C, kill, a closed terminal and Ctrl-\ all stop the run and
-    // finalize the recording; a signal ignored by whoever started us (a
-    // background job, nohup) stays ignored, as Unix tools do.
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    for sig in [SIGINT, SIGTERM, SIGHUP, SIGQUIT] {
-        if ignored_from_the_start(sig) {
-            continue;
-        }
-        if let Err(e) = signal_hook::flag::register(sig, stop.clone()) {
-            return Outcome::Failed(format!("cannot watch for Ctrl-C: {e}"));
-        }
-    }
+fn supervise(
+    s: &mut Stream,
+    plan: &Plan,
+    levels: &Levels,
+    rate: f64,
+    report: Option<&SinkReport>,
+) -> Outcome {
+    let signals = match watch_signals(s) {
+        Ok(c) => c,
+        Err(e) => return Outcome::Failed(e),
+    };
     let prebuffer = Prebuffer::Frames(
         plan.buffersize
             .unwrap_or(pastream::io::file::DEFAULT_FILE_BUFFER)
             / 2,
     );
-    if let Err(e) = s.start_with(prebuffer) {
-        return Outcome::Failed(e.to_string());
-    }
+    let mut result = s.start_with(prebuffer);
     let show = !plan.quiet && std::io::stderr().is_terminal();
     let t0 = Instant::now();
     let mut last_status = Instant::now();
-    let mut stopped = false;
-    let mut result = Ok(());
-    loop {
+    while result.is_ok() {
         match s.wait(Some(Wait::from_millis(100))) {
             Ok(true) => break,
             Ok(false) => {}
@@ -471,8 +519,8 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
                 break;
             }
         }
-        if stop.load(Ordering::Relaxed) {
-            stopped = true;
+        // A signal that came before the stream started is seen here.
+        if signals.load(Ordering::Acquire) > 0 {
             result = s.stop();
             break;
         }
@@ -481,24 +529,58 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
             status_line(s, levels, t0.elapsed().as_secs_f64());
         }
     }
+    let stopped = signals.load(Ordering::Acquire);
     if show {
         eprint!("\r\x1b[K");
     }
     let frames = s.frame_count();
     let x = s.xruns();
     if !plan.quiet {
-        eprintln!(
-            "{} frames ({}){}; xruns: {} (input underflow {}, input overflow {}, output underflow {}, output overflow {}); playback underruns: {}",
+        let mut line = format!(
+            "{} frames ({}){}; xruns: {} (input underflow {}, input overflow {}, output underflow {}, output overflow {})",
             frames,
             hms(frames as f64 / rate),
-            if stopped { ", stopped" } else { "" },
+            match stopped {
+                0 => "",
+                1 => ", stopped",
+                _ => ", stopped in a hurry",
+            },
             x.total,
             x.input_underflows,
             x.input_overflows,
             x.output_underflows,
             x.output_overflows,
-            x.source_underruns
         );
+        if s.channels().1 > 0 {
+            line.push_str(&format!("; playback underruns: {}", x.source_underruns));
+        }
+        let log = s.xrun_log();
+        if !log.is_empty() {
+            let first: Vec<String> = log
+                .iter()
+                .take(5)
+                .map(|e| format!("{e} ({})", hms(e.frame as f64 / rate)))
+                .collect();
+            line.push_str(&format!("; first: {}", first.join(", ")));
+        }
+        eprintln!("{line}");
+        if let Some(r) = report {
+            let files = r.files();
+            let held = r.frames();
+            eprintln!(
+                "recording: {held} frames ({}) in {}",
+                hms(held as f64 / rate),
+                match files.as_slice() {
+                    [one] => one.clone(),
+                    many => format!(
+                        "{} files, {} to {}",
+                        many.len(),
+                        many[0],
+                        many[many.len() - 1]
+                    ),
+                }
+            );
+        }
     }
     match result {
         Ok(()) => Outcome::Done,
@@ -506,6 +588,9 @@ fn supervise(s: &mut Stream, plan: &Plan, levels: &Levels, rate: f64) -> Outcome
             "{e} (--fatal-xruns); the recording keeps every frame up to there"
         )),
         Err(e) if e.is_broken_pipe() => Outcome::Done,
+        Err(StreamError::File(e @ FileError::Full { .. })) => {
+            Outcome::Failed(format!("{e}{}", file_hint(&e)))
+        }
         Err(e) => Outcome::Failed(e.to_string()),
     }
 }

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pastream::SampleFormat;
-use pastream::io::soundfile::{FileOptions, Target};
+use pastream::io::soundfile::{FileOptions, SoundFile, Target};
 use support::*;
 
 const DEVICE: &str = "loopback, Virtual";
@@ -664,6 +664,10 @@ fn bad_input_gets_one_line_and_status_2() {
     let truncated = dir.join("truncated.wav");
     let bytes = std::fs::read(&input).unwrap();
     std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    // The frames of the first half: the header, then whole frames.
+    let fs = SoundFile::open(&input).unwrap().bytes_per_frame().unwrap() as usize;
+    let header = bytes.len() - 1000 * fs;
+    let held = (bytes.len() / 2 - header) / fs;
     let raw = dir.join("take.raw");
     std::fs::write(&raw, [0u8; 400]).unwrap();
     let a_dir = dir.to_str().unwrap().to_owned();
@@ -688,7 +692,7 @@ fn bad_input_gets_one_line_and_status_2() {
         ("unreadable file (a directory)", vec![&a_dir], format!("pastream: cannot open '{a_dir}': it is a directory")),
         ("unreadable file (no permission)", vec![&locked], format!("pastream: cannot open '{locked}': permission denied")),
         ("corrupt header", vec![&g], format!("pastream: cannot open '{g}': ")),
-        ("truncated file", vec![&t], format!("pastream: '{t}' is truncated: its header promises more than the 494 frames it holds")),
+        ("truncated file", vec![&t], format!("pastream: '{t}' is truncated: its header promises more than the {held} frames it holds")),
         ("RAW without parameters", vec![&r, "-c", "1"], format!("pastream: '{r}' is a RAW file: give its sample rate, encoding (-r rate, -c channels, -e encoding)")),
         ("unknown type", vec![&i, "-t", "mp4"], "pastream: --file-type: unknown file type 'mp4' (one of WAV,".into()),
         ("unknown encoding", vec![&i, "-e", "pcm_12"], "pastream: --encoding: unknown encoding 'pcm_12' (one of PCM_S8,".into()),

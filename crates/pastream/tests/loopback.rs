@@ -99,6 +99,89 @@ fn injected_xruns_are_counted_by_kind() {
 }
 
 #[test]
+fn injected_xruns_are_located_exactly() {
+    // Seeded block numbers and kinds; blocks of 64 frames, so block k
+    // starts at frame 64 k.
+    let mut rng = seed();
+    let mut next = |n: u64| {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng % n
+    };
+    let kinds = [
+        StatusFlags::INPUT_UNDERFLOW,
+        StatusFlags::INPUT_OVERFLOW,
+        StatusFlags::OUTPUT_UNDERFLOW,
+        StatusFlags::OUTPUT_OVERFLOW,
+    ];
+    let mut blocks: Vec<u64> = (0..300).map(|_| next(1000)).collect();
+    blocks.sort_unstable();
+    blocks.dedup();
+    let injected: Vec<(u64, StatusFlags)> = blocks
+        .iter()
+        .map(|&b| (b, kinds[next(4) as usize]))
+        .collect();
+    let cfg = free_config(1, F32, 64).host_option(VirtualOptions {
+        xruns: injected.clone(),
+        clock: pastream::Clock::FreeRunning,
+        ..VirtualOptions::default()
+    });
+    let mut s = DuplexStream::open(&cfg).unwrap();
+    s.playrec(
+        Source::raw(vec![0u8; 64 * 4 * 1000]),
+        &Transfer::new().blocking(true),
+    )
+    .unwrap();
+    let log = s.xrun_log();
+    let want: Vec<(u64, StatusFlags)> = injected
+        .iter()
+        .take(pastream::rt::stats::XRUN_LOG_SIZE)
+        .map(|&(b, f)| (b * 64, f))
+        .collect();
+    let got: Vec<(u64, StatusFlags)> = log.iter().map(|e| (e.frame, e.flags)).collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        s.xruns().total,
+        injected.len() as u64,
+        "counted past the log"
+    );
+}
+
+#[test]
+fn a_late_feeder_is_located_where_its_silence_starts() {
+    // The feeder writes 1000 frames, then waits until the device has run
+    // past them before writing the rest: the underrun starts at frame 1000.
+    let mut s = OutputStream::open(&realtime_config(1, F32, 64)).unwrap();
+    let counters = s.counters();
+    let mut stage = 0;
+    s.set_source(Some(Source::feeder(move |tx, ctx| {
+        while !ctx.done() {
+            match stage {
+                0 => {
+                    tx.write(&[0.5f32; 1000])?;
+                    stage = 1;
+                }
+                1 if counters.frame_count() > 2000 => {
+                    tx.write(&[0.5f32; 1000])?;
+                    return Ok(());
+                }
+                _ => std::thread::sleep(Duration::from_millis(1)),
+            }
+        }
+        Ok(())
+    })))
+    .unwrap();
+    s.start().unwrap();
+    s.wait(None).unwrap();
+    let log = s.xrun_log();
+    assert!(!log.is_empty(), "no underrun logged");
+    assert!(log[0].source_underrun);
+    assert_eq!(log[0].frame, 1000);
+    assert_eq!(log[0].to_string(), "playback underrun at frame 1000");
+}
+
+#[test]
 fn real_time_clock_keeps_pace() {
     // 9600 frames at 48 kHz cannot take less than 0.2 s on the sample clock.
     let mut s = DuplexStream::open(&realtime_config(1, F32, 480)).unwrap();

@@ -256,6 +256,19 @@ impl std::fmt::Debug for FileSink {
     }
 }
 
+impl std::fmt::Display for FileSink {
+    /// The first file, and how often a rotating sink starts the next.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.first)?;
+        match self.rotation.as_ref().map(|r| r.every) {
+            None => Ok(()),
+            Some(Rotate::Frames(n)) => write!(f, "; a new file every {n} frames"),
+            Some(Rotate::Seconds(s)) => write!(f, "; a new file every {s} s"),
+            Some(Rotate::Bytes(b)) => write!(f, "; a new file every {b} bytes"),
+        }
+    }
+}
+
 impl FileSink {
     /// A sink that writes `file` in `format` (the stream's) and finalizes
     /// it when the run ends. One run only: a second run finds the file

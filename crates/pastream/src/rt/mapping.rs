@@ -79,7 +79,8 @@ impl ChannelMap {
                 available: destinations,
             });
         }
-        let mut seen = vec![false; sources];
+        // Memory in proportion to the map, whatever the count of sources.
+        let mut seen: Vec<usize> = Vec::with_capacity(self.0.len());
         for (i, &ch) in self.0.iter().enumerate() {
             if ch == 0 {
                 continue;
@@ -91,11 +92,13 @@ impl ChannelMap {
                     available: sources,
                 });
             }
-            if std::mem::replace(&mut seen[ch - 1], true) {
-                return Err(MapError::Repeated(ch));
-            }
+            seen.push(ch);
         }
-        Ok(())
+        seen.sort_unstable();
+        match seen.windows(2).find(|w| w[0] == w[1]) {
+            Some(w) => Err(MapError::Repeated(w[0])),
+            None => Ok(()),
+        }
     }
 }
 
@@ -248,6 +251,16 @@ impl FrameMapper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the channel_map fuzz target: a huge count of sources made
+    /// validation allocate that many flags (and panic past isize::MAX).
+    #[test]
+    fn a_huge_source_count_takes_no_memory_of_its_size() {
+        let map: ChannelMap = "3".parse().unwrap();
+        assert_eq!(map.validate(usize::MAX, 4), Ok(()));
+        let map: ChannelMap = "5,0,5".parse().unwrap();
+        assert_eq!(map.validate(usize::MAX, 4), Err(MapError::Repeated(5)));
+    }
 
     #[test]
     fn validation_errors() {

@@ -4,4 +4,5 @@
 
 pub use pastream_testkit::*;
 
+pub mod faults;
 pub mod suite;

@@ -10,6 +10,7 @@ use pastream::{
     Stream, StreamError, Transfer,
 };
 
+pub use super::faults::*;
 use super::*;
 
 const F32: SampleFormat = SampleFormat::F32;
@@ -680,6 +681,13 @@ macro_rules! for_each_suite_test {
             every_format_many_channels_bit_exact,
             playback_only_and_record_only,
             callback_panic_aborts_and_is_reported,
+            a_stalled_sink_does_not_hold_up_the_stop,
+            a_stalled_feeder_does_not_hold_up_the_start,
+            a_slow_sinks_long_pause_is_waited_for,
+            hurry_leaves_the_ring,
+            buffer_full_then_a_broken_pipe_reports_the_full_buffer,
+            buffer_full_at_the_last_frame_stored,
+            rotated_files_join_into_the_recording,
         }
     };
 }

@@ -10,8 +10,9 @@
 //!
 //! Two clocks drive the callback (see [`Clock`]): the sample clock, in real
 //! time, or as fast as the callback's feeders and drainers allow. In real
-//! time, a deadline missed by more than a block (the callback, or the whole
-//! process, held up) is reported as a real device reports it, an input
+//! time, a deadline missed by more than the device buffers (its latency,
+//! at least its largest block: the callback, or the whole process, held
+//! up) is reported as a real device reports it, an input
 //! overflow and an output underflow with the next block, and the clock goes
 //! on from then instead of catching up in a burst. With
 //! blocksize 0 the device picks varying block sizes, up to 512 frames, as
@@ -441,8 +442,9 @@ impl Device {
                     }
                     if due > now {
                         // Asked to end early: the clock does not jump.
-                    } else if now - due > block_duration(n, p.samplerate) {
-                        // A deadline missed by more than a block: a real
+                    } else if now - due > block_duration(max_block.max(latency), p.samplerate) {
+                        // A deadline missed by more than the device buffers
+                        // (its latency, at least its largest block): a real
                         // device would have lost input and played a gap.
                         // The clock goes on from now, with no burst of
                         // blocks to catch up.
