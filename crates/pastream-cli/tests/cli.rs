@@ -4,7 +4,7 @@
 mod support;
 
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pastream::SampleFormat;
 use pastream::io::soundfile::{FileOptions, SoundFile, Target};
@@ -440,97 +440,115 @@ fn a_reader_that_closes_the_pipe_ends_the_run_normally() {
     assert_eq!(err, "", "no error line");
 }
 
-/// Records on the real-time clock through `launch` (a command line that
-/// ends in pastream's own), waits until the recording runs, and returns
-/// the process and the file.
-fn recording(name: &str, launch: &[&str]) -> (std::process::Child, std::path::PathBuf) {
-    let dir = scratch(name);
-    let out = dir.join("rec.wav");
-    let child = Command::new(launch[0])
-        .args(&launch[1..])
-        .args([
-            env!("CARGO_BIN_EXE_pastream"),
-            "null",
-            out.to_str().unwrap(),
-            "-D",
-            DEVICE,
-            "-c",
-            "2",
-            "-b",
-            "480",
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let t0 = Instant::now();
-    while !out.exists() && t0.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    std::thread::sleep(Duration::from_millis(300));
-    (child, out)
-}
-
-fn send(child: &std::process::Child, signal: &str) {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args([&format!("-{signal}"), &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-}
-
-/// The run ended by a signal, with status 0, and the file holds every
-/// frame processed.
-fn stopped_whole(child: std::process::Child, out: &std::path::Path) {
-    let out_put = child.wait_with_output().unwrap();
-    let err = String::from_utf8_lossy(&out_put.stderr);
-    assert_eq!(out_put.status.code(), Some(0), "{err}");
-    let reported = reported_frames(&err);
-    assert!(err.contains(", stopped;"), "{err}");
-    let (_, rec) = recorded(out);
-    assert!(reported >= 4800, "{reported}");
-    assert_eq!(
-        rec.len() / 4,
-        reported,
-        "every frame processed is in the file"
-    );
+fn realtime() -> Command {
+    pastream("")
 }
 
 #[test]
 fn ctrl_c_stops_and_keeps_every_frame() {
-    let (child, out) = recording("sigint", &["env"]);
-    send(&child, "INT");
-    stopped_whole(child, &out);
+    faults::a_signal_stops_and_keeps_every_frame(realtime, DEVICE, "INT");
 }
 
 #[test]
 fn a_closed_terminal_kill_and_ctrl_backslash_stop_and_keep_every_frame() {
     for signal in ["HUP", "TERM", "QUIT"] {
-        let (child, out) = recording(&format!("sig{signal}"), &["env"]);
-        send(&child, signal);
-        stopped_whole(child, &out);
+        faults::a_signal_stops_and_keeps_every_frame(realtime, DEVICE, signal);
     }
+}
+
+#[test]
+fn ctrl_c_ends_the_run_when_stdout_is_never_read() {
+    faults::ctrl_c_when_stdout_is_never_read(&mut realtime(), DEVICE);
+}
+
+#[test]
+fn ctrl_c_ends_the_run_when_the_playback_pipe_stalls() {
+    faults::ctrl_c_when_the_playback_pipe_stalls(&mut realtime(), DEVICE);
+}
+
+#[test]
+fn ctrl_c_ends_blocks_of_minutes() {
+    // At 1 Hz a block of 512 frames lasts over eight minutes.
+    let dir = scratch("one-hertz");
+    let out = dir.join("rec.wav");
+    let child = realtime()
+        .args([
+            "null",
+            out.to_str().unwrap(),
+            "-r",
+            "1",
+            "-c",
+            "1",
+            "-D",
+            DEVICE,
+        ])
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    faults::send(&child, "INT");
+    let (code, err, _) = faults::exits_within(child, faults::EXIT_BOUND);
+    assert_eq!(code, 0, "{err}");
+    let reported = reported_frames(&err);
+    let f = SoundFile::open(&out).unwrap();
+    assert_eq!(f.info().frames, Some(reported as u64), "{err}");
+}
+
+#[test]
+fn a_second_ctrl_c_ends_a_slow_drain_at_once() {
+    faults::a_second_ctrl_c_ends_a_slow_drain(&mut realtime(), DEVICE);
+}
+
+#[test]
+fn a_full_ring_then_a_stuck_reader_exits_1() {
+    faults::a_full_ring_then_a_stuck_reader_exits_1(&mut realtime(), DEVICE);
+}
+
+#[test]
+fn rotation_joins_into_the_recording() {
+    faults::rotation_joins_into_the_recording(free, DEVICE);
+}
+
+#[test]
+fn the_summary_locates_the_first_xruns() {
+    let dir = scratch("located");
+    let (input, _) = input_wav(&dir, 4800);
+    let (code, _, err) = run(
+        &mut pastream("free,xrun@3"),
+        &[input.to_str().unwrap(), "null", "-D", DEVICE, "-b", "100"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("; first: output underflow at frame 300 (00:00:00.006)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn an_ignored_ctrl_c_stays_ignored() {
     // As a background job of a script, or under nohup: SIGINT was ignored
     // by whoever started pastream, and stays so.
-    let (mut child, out) = recording(
-        "sigign",
-        &["bash", "-c", "trap '' INT; exec \"$@\"", "bash"],
-    );
-    send(&child, "INT");
+    let dir = scratch("sigign");
+    let mut cmd = Command::new("bash");
+    cmd.args([
+        "-c",
+        "trap '' INT; exec \"$@\"",
+        "bash",
+        env!("CARGO_BIN_EXE_pastream"),
+    ]);
+    let (mut child, out, _) = faults::looping_playrec(&mut cmd, DEVICE, &dir);
+    faults::send(&child, "INT");
     std::thread::sleep(Duration::from_millis(300));
     assert!(
         child.try_wait().unwrap().is_none(),
         "pastream stopped on an ignored SIGINT"
     );
-    send(&child, "TERM");
-    stopped_whole(child, &out);
+    faults::send(&child, "TERM");
+    let (code, err, _) = faults::exits_within(child, Duration::from_secs(5));
+    assert_eq!(code, 0, "{err}");
+    let (_, rec) = recorded(&out);
+    assert_eq!(rec.len() / 4, reported_frames(&err));
 }
 
 #[test]

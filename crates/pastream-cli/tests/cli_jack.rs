@@ -45,6 +45,30 @@ fn main() -> ExitCode {
             "server_that_quits_ends_the_run_cleanly",
             server_that_quits_ends_the_run_cleanly,
         ),
+        ("each_signal_stops_and_keeps_every_frame", || {
+            for signal in ["INT", "TERM", "HUP", "QUIT"] {
+                faults::a_signal_stops_and_keeps_every_frame(jack, DEVICE, signal);
+            }
+        }),
+        ("ctrl_c_ends_the_run_when_stdout_is_never_read", || {
+            faults::ctrl_c_when_stdout_is_never_read(&mut jack(), DEVICE)
+        }),
+        ("ctrl_c_ends_the_run_when_the_playback_pipe_stalls", || {
+            faults::ctrl_c_when_the_playback_pipe_stalls(&mut jack(), DEVICE)
+        }),
+        ("a_second_ctrl_c_ends_a_slow_drain_at_once", || {
+            faults::a_second_ctrl_c_ends_a_slow_drain(&mut jack(), DEVICE)
+        }),
+        ("a_full_ring_then_a_stuck_reader_exits_1", || {
+            faults::a_full_ring_then_a_stuck_reader_exits_1(&mut jack(), DEVICE)
+        }),
+        ("rotation_joins_into_the_recording", || {
+            faults::rotation_joins_into_the_recording(jack, DEVICE)
+        }),
+        (
+            "ctrl_c_ends_the_run_when_the_server_stalls",
+            ctrl_c_ends_the_run_when_the_server_stalls,
+        ),
     ];
     jackd::run_tests(
         "cli_jack",
@@ -192,4 +216,69 @@ fn two_devices_in_one_stream() {
     );
     assert_eq!((ch, rec.len() / 4), (2, 9600 + 1024));
     assert!(rec.iter().all(|&b| b == 0));
+}
+
+/// A second server of this test's own stops (SIGSTOP) while `pastream`
+/// records from it: Ctrl-C still ends the run within the bound, with the
+/// stalled device named and the file finalized with every frame it was
+/// given.
+fn ctrl_c_ends_the_run_when_the_server_stalls() {
+    let dir = scratch("jack-stall");
+    let out = dir.join("rec.wav");
+    let name = format!("pastream-stall-{}", std::process::id());
+    let mut server = jackd::Server::start(&name).expect("a second JACK server starts");
+    let child = jack()
+        .args([
+            "null",
+            out.to_str().unwrap(),
+            "-D",
+            DEVICE,
+            "-c",
+            "2",
+            "-f",
+            "int16",
+        ])
+        .env("JACK_DEFAULT_SERVER", &name)
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 100_000 {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(10),
+            "nothing was recorded"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let pid = server.pid().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    faults::send(&child, "INT");
+    let result = faults::exits_within(child, faults::EXIT_BOUND);
+    let _ = Command::new("kill").args(["-CONT", &pid]).status();
+    server.quit();
+    jackd::remove_semaphores(&name);
+    let (code, err, _) = result;
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.lines().last().unwrap_or_default().starts_with(
+            "pastream: the audio device stopped calling back while the stream was being stopped"
+        ),
+        "{err}"
+    );
+    let held = err
+        .lines()
+        .find_map(|l| l.strip_prefix("recording: "))
+        .and_then(|l| l.split_whitespace().next()?.parse::<u64>().ok())
+        .expect("the summary names the frames the file holds");
+    let f = pastream::io::soundfile::SoundFile::open(&out).unwrap();
+    assert_eq!(f.info().frames, Some(held));
+    assert!(held > 0);
 }

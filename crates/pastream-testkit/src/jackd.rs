@@ -93,6 +93,11 @@ impl Server {
 }
 
 impl Server {
+    /// The server's process id (to stop it with SIGSTOP, say).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Makes the server quit under its clients (SIGTERM) and reaps it. A
     /// SIGKILL would leave the server's entry in JACK's registry of
     /// servers, which holds only a few: enough of those and no server

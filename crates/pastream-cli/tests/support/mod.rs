@@ -10,6 +10,8 @@ use pastream::SampleFormat;
 use pastream::io::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target};
 pub use pastream_testkit::{Signal, assert_samples_equal, find_preamble};
 
+pub mod faults;
+
 /// A scratch directory for one test.
 pub fn scratch(test: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("pastream-cli-{}-{test}", std::process::id()));
@@ -196,8 +198,7 @@ pub fn stdin_to_stdout_au(cmd: fn() -> Command, device: &str, delay: usize) {
 pub fn reported_frames(stderr: &str) -> usize {
     stderr
         .lines()
-        .find(|l| l.contains("frames ("))
-        .and_then(|l| l.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
+        .filter(|l| l.contains(" frames ("))
+        .find_map(|l| l.split_whitespace().next()?.parse().ok())
         .unwrap_or_else(|| panic!("no summary in {stderr}"))
 }
