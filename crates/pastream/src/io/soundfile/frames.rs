@@ -174,8 +174,10 @@ impl SoundFile {
     ///
     /// # Errors
     ///
-    /// [`FileError::Io`] when not every frame could be written (disk full,
-    /// closed pipe).
+    /// [`FileError::Io`] when not every frame could be written (disk full),
+    /// [`FileError::BrokenPipe`] when the reader of a pipe closed it,
+    /// [`FileError::Full`] when a file whose type has 32-bit sizes reached
+    /// 4 GiB (the frames that fit are written; the file stays valid).
     ///
     /// # Examples
     ///
