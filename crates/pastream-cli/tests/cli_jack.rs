@@ -121,14 +121,21 @@ fn record_only_and_play_only() {
     assert!(err.contains("4800 frames"), "{err}");
 }
 
-/// A second server of this test's own quits while `pastream` records
-/// from it: one line, exit status 1, and a finalized file that holds every
-/// frame recorded before.
-fn server_that_quits_ends_the_run_cleanly() {
-    let dir = scratch("jack-vanish");
+/// Starts a second JACK server of this test's own, named after `what`,
+/// and `pastream` recording 16-bit stereo from it; returns once the file
+/// grows. Returns the server's name, the server, the process and the file.
+fn recording_from_a_server_of_its_own(
+    what: &str,
+) -> (
+    String,
+    jackd::Server,
+    std::process::Child,
+    std::path::PathBuf,
+) {
+    let dir = scratch(&format!("jack-{what}"));
     let out = dir.join("rec.wav");
-    let name = format!("pastream-vanish-{}", std::process::id());
-    let mut server = jackd::Server::start(&name).expect("a second JACK server starts");
+    let name = format!("pastream-{what}-{}", std::process::id());
+    let server = jackd::Server::start(&name).expect("a second JACK server starts");
     let child = jack()
         .args([
             "null",
@@ -153,6 +160,14 @@ fn server_that_quits_ends_the_run_cleanly() {
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
+    (name, server, child, out)
+}
+
+/// A second server of this test's own quits while `pastream` records
+/// from it: one line, exit status 1, and a finalized file that holds every
+/// frame recorded before.
+fn server_that_quits_ends_the_run_cleanly() {
+    let (name, mut server, child, out) = recording_from_a_server_of_its_own("vanish");
     server.quit();
     let result = child.wait_with_output().unwrap();
     // The client that lost its server leaves its semaphore behind.
@@ -223,34 +238,7 @@ fn two_devices_in_one_stream() {
 /// stalled device named and the file finalized with every frame it was
 /// given.
 fn ctrl_c_ends_the_run_when_the_server_stalls() {
-    let dir = scratch("jack-stall");
-    let out = dir.join("rec.wav");
-    let name = format!("pastream-stall-{}", std::process::id());
-    let mut server = jackd::Server::start(&name).expect("a second JACK server starts");
-    let child = jack()
-        .args([
-            "null",
-            out.to_str().unwrap(),
-            "-D",
-            DEVICE,
-            "-c",
-            "2",
-            "-f",
-            "int16",
-        ])
-        .env("JACK_DEFAULT_SERVER", &name)
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let t0 = std::time::Instant::now();
-    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 100_000 {
-        assert!(
-            t0.elapsed() < std::time::Duration::from_secs(10),
-            "nothing was recorded"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let (name, mut server, child, out) = recording_from_a_server_of_its_own("stall");
     let pid = server.pid().to_string();
     assert!(
         Command::new("kill")

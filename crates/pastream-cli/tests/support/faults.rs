@@ -3,7 +3,7 @@
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use pastream::SampleFormat;
@@ -119,19 +119,28 @@ pub fn a_signal_stops_and_keeps_every_frame(cmd: fn() -> Command, device: &str, 
     assert_samples_equal(&rec[delay * fs..], &looped, SampleFormat::I16, 2);
 }
 
-/// Records to standard output, which nobody reads: Ctrl-C ends the run
-/// within the bound, with status 1 and the stalled recording named.
-pub fn ctrl_c_when_stdout_is_never_read(cmd: &mut Command, device: &str) {
+/// Starts recording two channels at 48 kHz from `device` to standard
+/// output as AU (`extra`: more options); returns the process and its
+/// standard output, which the caller reads, or not.
+fn record_to_stdout(cmd: &mut Command, device: &str, extra: &[&str]) -> (Child, ChildStdout) {
     let mut child = cmd
         .args([
             "null", "-", "-t", "au", "-D", device, "-c", "2", "-r", "48k",
         ])
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take();
+    let stdout = child.stdout.take().unwrap();
+    (child, stdout)
+}
+
+/// Records to standard output, which nobody reads: Ctrl-C ends the run
+/// within the bound, with status 1 and the stalled recording named.
+pub fn ctrl_c_when_stdout_is_never_read(cmd: &mut Command, device: &str) {
+    let (child, stdout) = record_to_stdout(cmd, device, &[]);
     std::thread::sleep(Duration::from_millis(1000));
     send(&child, "INT");
     let (code, err, took) = exits_within(child, EXIT_BOUND);
@@ -173,16 +182,7 @@ pub fn ctrl_c_when_the_playback_pipe_stalls(cmd: &mut Command, device: &str) {
 /// recording is still being written out; the second ends the run within
 /// the bound, the file finalized with what it holds.
 pub fn a_second_ctrl_c_ends_a_slow_drain(cmd: &mut Command, device: &str) {
-    let mut child = cmd
-        .args([
-            "null", "-", "-t", "au", "-D", device, "-c", "2", "-r", "48k",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    let (mut child, mut stdout) = record_to_stdout(cmd, device, &[]);
     let reader = std::thread::spawn(move || {
         let mut buf = [0u8; 4096];
         let mut total = 0;
@@ -212,27 +212,7 @@ pub fn a_second_ctrl_c_ends_a_slow_drain(cmd: &mut Command, device: &str) {
 /// The reader stops reading: the ring fills, then the sink is stuck in
 /// the pipe. The full ring came first and is what the exit says: status 1.
 pub fn a_full_ring_then_a_stuck_reader_exits_1(cmd: &mut Command, device: &str) {
-    let mut child = cmd
-        .args([
-            "null",
-            "-",
-            "-t",
-            "au",
-            "-D",
-            device,
-            "-c",
-            "2",
-            "-r",
-            "48k",
-            "--buffersize",
-            "1024",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take();
+    let (child, stdout) = record_to_stdout(cmd, device, &["--buffersize", "1024"]);
     let (code, err, _) = exits_within(child, Duration::from_secs(5));
     drop(stdout);
     assert_eq!(code, 1, "{err}");
