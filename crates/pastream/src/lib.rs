@@ -127,7 +127,9 @@ pub use host::{Clock, DeviceInfo, DeviceSelector, Latency, VirtualOptions};
 pub use rt::callback::{Block, CallbackResult, StatusFlags, TimeInfo};
 pub use rt::mapping::ChannelMap;
 pub use rt::stats::{XrunEvent, Xruns};
+pub use rt::user::CallbackInfo;
 pub use sample::{Sample, SampleError, SampleFormat};
+pub use stream::callback::CallbackStream;
 pub use stream::{
     ChunkOptions, Chunks, Counters, DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn,
     InputStream, OutputStream, Prebuffer, Recording, Sink, Source, StopHandle, Stream,

@@ -27,3 +27,4 @@ pub mod engine;
 pub mod mapping;
 pub mod ring;
 pub mod stats;
+pub mod user;

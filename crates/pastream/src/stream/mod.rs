@@ -24,8 +24,10 @@ use crate::host::{self, DeviceInfo, Direction, HostParams, HostStream, Wake};
 use crate::rt::engine::{Capture, Engine, EngineConfig, Playback};
 use crate::rt::mapping::{ChannelMap, FrameMapper};
 use crate::rt::stats::{Outcome, Stats};
+use crate::rt::user::UserCallback;
 use crate::sample::SampleFormat;
 
+pub mod callback;
 pub mod chunks;
 pub mod config;
 mod counters;
@@ -100,6 +102,11 @@ pub struct Stream {
     state: State,
     recording: Option<Recording>,
     deferred: Option<StreamError>,
+    /// A user's callback, run instead of the engine (a
+    /// [`CallbackStream`](callback::CallbackStream)), between its runs.
+    user: Option<Box<UserCallback>>,
+    /// Called when a run ends, on the thread that ends it.
+    finished: Option<Box<dyn FnMut() + Send>>,
 }
 
 impl std::fmt::Debug for Stream {
@@ -202,6 +209,8 @@ impl Stream {
             state: State::Idle,
             recording: None,
             deferred: None,
+            user: None,
+            finished: None,
         })
     }
 
@@ -262,6 +271,16 @@ impl Stream {
         self.control.hurry.store(false, Ordering::Release);
         if let Ok(mut e) = self.control.error.lock() {
             *e = None;
+        }
+        if let Some(mut user) = self.user.take() {
+            user.restart();
+            return match self.host.start(user) {
+                Ok(()) => {
+                    self.state = State::Active;
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            };
         }
         let cfg = EngineConfig {
             format: self.format,
@@ -426,8 +445,13 @@ impl Stream {
         match callback {
             Ok(Some(cb)) => {
                 let any: Box<dyn Any> = cb;
-                if let Ok(engine) = any.downcast::<Engine>() {
-                    parts = Some(engine.into_parts());
+                match any.downcast::<Engine>() {
+                    Ok(engine) => parts = Some(engine.into_parts()),
+                    Err(any) => {
+                        if let Ok(user) = any.downcast::<UserCallback>() {
+                            self.user = Some(user);
+                        }
+                    }
                 }
             }
             Ok(None) => {}
@@ -462,6 +486,9 @@ impl Stream {
         self.state = State::Finished { aborted };
         if let Some(e) = error {
             self.deferred.get_or_insert(e);
+        }
+        if let Some(f) = self.finished.as_mut() {
+            f();
         }
     }
 

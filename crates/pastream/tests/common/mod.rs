@@ -4,5 +4,6 @@
 
 pub use pastream_testkit::*;
 
+pub mod callbacks;
 pub mod faults;
 pub mod suite;

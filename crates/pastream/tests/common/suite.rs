@@ -10,6 +10,7 @@ use pastream::{
     Stream, StreamError, Transfer,
 };
 
+pub use super::callbacks::*;
 pub use super::faults::*;
 use super::*;
 
@@ -688,6 +689,11 @@ macro_rules! for_each_suite_test {
             buffer_full_then_a_broken_pipe_reports_the_full_buffer,
             buffer_full_at_the_last_frame_stored,
             rotated_files_join_into_the_recording,
+            callback_round_trip_bit_exact,
+            callback_output_left_unwritten_is_silence,
+            callback_abort_and_stop_end_the_run,
+            callback_panic_comes_back,
+            a_typed_callback_of_another_format_is_refused,
         }
     };
 }

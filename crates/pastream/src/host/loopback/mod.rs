@@ -393,8 +393,13 @@ impl Device {
         let loops = self.kind == Kind::Duplex && p.input_channels > 0 && p.output_channels > 0;
         let max_block = max_block(p);
         let latency = latency_frames(p, opts);
-        let mut input = vec![silence; max_block * in_fs];
-        let mut output = vec![silence; max_block * out_fs];
+        // Blocks in memory aligned for every sample type, as a real host's
+        // are: a user's typed callback views them in place.
+        let word = u64::from_ne_bytes([silence; 8]);
+        let mut input_words = vec![word; (max_block * in_fs).div_ceil(8)];
+        let mut output_words = vec![word; (max_block * out_fs).div_ceil(8)];
+        let input: &mut [u8] = bytemuck::cast_slice_mut(&mut input_words);
+        let output: &mut [u8] = bytemuck::cast_slice_mut(&mut output_words);
         let mut line = DelayLine::new(latency, max_block, in_fs, silence);
         let copied = p.input_channels.min(p.output_channels) * ss;
 

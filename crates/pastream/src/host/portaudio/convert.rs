@@ -18,8 +18,10 @@ pub(crate) struct Converter {
     input_channels: usize,
     output_channels: usize,
     max: usize,
-    inbuf: Vec<u8>,
-    outbuf: Vec<u8>,
+    /// Scratch in the user's format, in words: aligned for every sample
+    /// type, so that a user's typed callback views it in place.
+    inbuf: Vec<u64>,
+    outbuf: Vec<u64>,
 }
 
 impl Converter {
@@ -43,8 +45,8 @@ impl Converter {
             input_channels,
             output_channels,
             max,
-            inbuf: vec![0; n * user.frame_size(input_channels)],
-            outbuf: vec![0; n * user.frame_size(output_channels)],
+            inbuf: vec![0; (n * user.frame_size(input_channels)).div_ceil(8)],
+            outbuf: vec![0; (n * user.frame_size(output_channels)).div_ceil(8)],
         }
     }
 
@@ -78,11 +80,11 @@ impl Converter {
         let mut done = 0;
         while done < frames {
             let k = (frames - done).min(self.max);
-            let ibuf = &mut self.inbuf[..k * uin];
+            let ibuf = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.inbuf)[..k * uin];
             if let Some(d) = dev_in {
                 from_f32(&d[done * din..(done + k) * din], ibuf, self.user);
             }
-            let obuf = &mut self.outbuf[..k * uout];
+            let obuf = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.outbuf)[..k * uout];
             let r = run(Block {
                 input: dev_in.map(|_| &*ibuf),
                 output: dev_out.is_some().then_some(&mut *obuf),

@@ -1,0 +1,184 @@
+//! The loopback suite's callback streams: a user's function as the
+//! callback, typed and raw. Every callback runs with allocation forbidden
+//! (the rigs' callback guard), the user's function included: it works in
+//! memory allocated before the run.
+
+use pastream::rt::ring::RingBuffer;
+use pastream::{CallbackResult, CallbackStream, HostErrorKind, Sample, SampleFormat, StreamError};
+
+use super::*;
+
+/// Plays `play` (interleaved bytes of `format`, `ch` channels) through a
+/// duplex callback on the rig and returns what came back, `extra` frames
+/// longer than the playback. `raw`: the raw (byte) form of the callback.
+fn callback_playrec(
+    rig: &Rig,
+    format: SampleFormat,
+    ch: usize,
+    play: Vec<u8>,
+    extra: usize,
+    raw: bool,
+) -> Vec<u8> {
+    let fs = format.frame_size(ch);
+    let total = play.len() / fs + extra;
+    // The recording leaves the callback through a ring: no lock.
+    let (mut tx, mut rx) = RingBuffer::new_raw(fs, total.next_power_of_two()).unwrap();
+    let mut pos = 0usize;
+    let mut step = move |input: &[u8], output: &mut [u8], frames: usize| {
+        let n = frames.min(total - pos);
+        let (a, b) = (pos * fs, (pos + n) * fs);
+        tx.write_raw(&input[..n * fs]);
+        let from = a.min(play.len());
+        let to = b.min(play.len());
+        output[..to - from].copy_from_slice(&play[from..to]);
+        pos += n;
+        if pos == total {
+            CallbackResult::Complete
+        } else {
+            CallbackResult::Continue
+        }
+    };
+    let config = (rig.config)(ch, format, 128);
+    let mut s = if raw {
+        CallbackStream::raw_duplex(&config, move |i, o, info| step(i, o, info.frames)).unwrap()
+    } else {
+        typed_duplex(&config, format, move |i, o, n| step(i, o, n))
+    };
+    s.start().unwrap();
+    assert!(s.wait(None).unwrap());
+    assert_eq!(s.frame_count(), total as u64);
+    let rec = rx.read_raw(usize::MAX);
+    assert_eq!(rec.len(), total * fs);
+    rec
+}
+
+/// A typed duplex callback of the format's own sample type, over a step
+/// on bytes.
+fn typed_duplex(
+    config: &pastream::StreamConfig,
+    format: SampleFormat,
+    step: impl FnMut(&[u8], &mut [u8], usize) -> CallbackResult + Send + 'static,
+) -> CallbackStream {
+    fn make<T: Sample>(
+        config: &pastream::StreamConfig,
+        mut step: impl FnMut(&[u8], &mut [u8], usize) -> CallbackResult + Send + 'static,
+    ) -> CallbackStream {
+        CallbackStream::duplex(config, move |i: &[T], o: &mut [T], info| {
+            step(
+                pastream::sample::as_bytes(i),
+                bytemuck::cast_slice_mut(o),
+                info.frames,
+            )
+        })
+        .unwrap()
+    }
+    match format {
+        SampleFormat::F32 => make::<f32>(config, step),
+        SampleFormat::I16 => make::<i16>(config, step),
+        SampleFormat::I32 => make::<i32>(config, step),
+        other => panic!("no typed test for {other}"),
+    }
+}
+
+pub fn callback_round_trip_bit_exact(rig: &Rig) {
+    let seed = seed();
+    for (format, raw) in [
+        (SampleFormat::F32, false),
+        (SampleFormat::I16, false),
+        (SampleFormat::I24, true),
+    ] {
+        let ch = 2;
+        let fs = format.frame_size(ch);
+        let play = Signal::new(seed, format, ch).take(9600);
+        let d = (rig.delay)(128);
+        let rec = callback_playrec(rig, format, ch, play.clone(), d, raw);
+        let delay = find_preamble(&rec, format, ch).expect("the preamble came back");
+        assert_eq!(delay, d, "{format}");
+        assert_samples_equal(&rec[delay * fs..], &play, format, ch);
+    }
+    assert_no_violations();
+}
+
+pub fn callback_output_left_unwritten_is_silence(rig: &Rig) {
+    // Even blocks write 0x55, odd blocks leave the output alone: what
+    // comes back after the delay alternates between 0x55 and silence (128
+    // in uint8), block by block.
+    let format = SampleFormat::U8;
+    let lag = ((rig.delay)(64) / 64) as u64;
+    let mut s = CallbackStream::raw_duplex(&(rig.config)(1, format, 64), {
+        let mut wrong = 0u32;
+        move |input, output, info| {
+            let block = info.start_frame / 64;
+            if block % 2 == 0 {
+                output.fill(0x55);
+            }
+            if block >= lag {
+                let want = if (block - lag) % 2 == 0 { 0x55 } else { 128 };
+                if input.iter().any(|&b| b != want) {
+                    wrong += 1;
+                }
+            }
+            match (wrong, block) {
+                (1.., _) => CallbackResult::Abort,
+                (_, 40) => CallbackResult::Complete,
+                _ => CallbackResult::Continue,
+            }
+        }
+    })
+    .unwrap();
+    s.start().unwrap();
+    s.wait(None).unwrap();
+    assert!(!s.aborted(), "a block came back other than written");
+    assert_eq!(s.frame_count(), 41 * 64);
+}
+
+pub fn callback_abort_and_stop_end_the_run(rig: &Rig) {
+    let mut s = CallbackStream::output(&(rig.config)(2, SampleFormat::F32, 64), {
+        let mut blocks = 0;
+        move |_out: &mut [f32], _info| {
+            blocks += 1;
+            if blocks == 5 {
+                CallbackResult::Abort
+            } else {
+                CallbackResult::Continue
+            }
+        }
+    })
+    .unwrap();
+    s.start().unwrap();
+    assert!(s.wait(None).unwrap());
+    assert!(s.aborted());
+    assert_eq!(s.frame_count(), 5 * 64);
+    // It runs again, from frame 0, until stopped.
+    s.start().unwrap();
+    s.stop().unwrap();
+    assert!(s.stopped() && !s.aborted());
+}
+
+pub fn callback_panic_comes_back(rig: &Rig) {
+    let mut s = CallbackStream::output(&(rig.config)(2, SampleFormat::F32, 64), {
+        let mut blocks = 0;
+        move |_out: &mut [f32], _info| {
+            blocks += 1;
+            if blocks == 3 {
+                panic!("a bug in the user's callback");
+            }
+            CallbackResult::Continue
+        }
+    })
+    .unwrap();
+    s.start().unwrap();
+    let e = s.wait(None).unwrap_err();
+    match &e {
+        StreamError::Host(h) => assert_eq!(h.kind(), HostErrorKind::CallbackPanicked, "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.aborted());
+}
+
+pub fn a_typed_callback_of_another_format_is_refused(rig: &Rig) {
+    let config = (rig.config)(2, SampleFormat::I16, 64);
+    let e =
+        CallbackStream::output(&config, |_o: &mut [f32], _i| CallbackResult::Complete).unwrap_err();
+    assert!(matches!(e, StreamError::Sample(_)), "{e:?}");
+}
