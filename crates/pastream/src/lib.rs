@@ -129,6 +129,7 @@ pub use rt::mapping::ChannelMap;
 pub use rt::stats::{XrunEvent, Xruns};
 pub use rt::user::CallbackInfo;
 pub use sample::{Sample, SampleError, SampleFormat};
+pub use stream::blocking::BlockingStream;
 pub use stream::callback::CallbackStream;
 pub use stream::{
     ChunkOptions, Chunks, Counters, DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn,

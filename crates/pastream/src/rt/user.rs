@@ -53,9 +53,14 @@ pub struct CallbackInfo {
 pub type RawCallbackFn =
     dyn FnMut(&[u8], &mut [u8], &CallbackInfo) -> CallbackResult + Send + 'static;
 
+/// Whether a block of so many frames can run now (see
+/// [`AudioCallback::ready`]).
+pub(crate) type ReadyFn = dyn Fn(usize) -> bool + Send + 'static;
+
 /// A user's function and the counters kept around it.
 pub(crate) struct UserCallback {
     f: Box<RawCallbackFn>,
+    ready: Option<Box<ReadyFn>>,
     stats: Arc<Stats>,
     silence: u8,
     frame_count: u64,
@@ -66,11 +71,18 @@ impl UserCallback {
     pub(crate) fn new(f: Box<RawCallbackFn>, stats: Arc<Stats>, silence: u8) -> UserCallback {
         UserCallback {
             f,
+            ready: None,
             stats,
             silence,
             frame_count: 0,
             done: false,
         }
+    }
+
+    /// Paces a free-running host by `ready`.
+    pub(crate) fn with_ready(mut self, ready: Box<ReadyFn>) -> UserCallback {
+        self.ready = Some(ready);
+        self
     }
 
     /// Gets ready for a new run: counters from zero.
@@ -135,6 +147,10 @@ impl AudioCallback for UserCallback {
             }
         }
         result
+    }
+
+    fn ready(&self, frames: usize) -> bool {
+        self.wants_to_end() || self.ready.as_ref().is_none_or(|r| r(frames))
     }
 
     fn wants_to_end(&self) -> bool {

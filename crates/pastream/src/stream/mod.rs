@@ -27,6 +27,7 @@ use crate::rt::stats::{Outcome, Stats};
 use crate::rt::user::UserCallback;
 use crate::sample::SampleFormat;
 
+pub mod blocking;
 pub mod callback;
 pub mod chunks;
 pub mod config;

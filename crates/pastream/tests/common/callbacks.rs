@@ -4,7 +4,10 @@
 //! memory allocated before the run.
 
 use pastream::rt::ring::RingBuffer;
-use pastream::{CallbackResult, CallbackStream, HostErrorKind, Sample, SampleFormat, StreamError};
+use pastream::{
+    BlockingStream, CallbackResult, CallbackStream, HostErrorKind, Sample, SampleFormat,
+    StreamError,
+};
 
 use super::*;
 
@@ -181,4 +184,68 @@ pub fn a_typed_callback_of_another_format_is_refused(rig: &Rig) {
     let e =
         CallbackStream::output(&config, |_o: &mut [f32], _i| CallbackResult::Complete).unwrap_err();
     assert!(matches!(e, StreamError::Sample(_)), "{e:?}");
+}
+
+pub fn blocking_round_trip_bit_exact(rig: &Rig) {
+    let seed = seed();
+    let (ch, chunk, chunks) = (2, 4096, 12);
+    let play: Vec<f32> = Signal::new(seed, SampleFormat::F32, ch).samples(chunk * chunks);
+    let mut s = BlockingStream::<f32>::duplex(&(rig.realtime)(ch, SampleFormat::F32, 256)).unwrap();
+    // Two pieces ahead, written before the start: the device never waits
+    // for the program.
+    let mut flags = (false, false);
+    flags.0 |= s.write(&play[..2 * chunk * ch]).unwrap();
+    s.start().unwrap();
+    let mut rec = Vec::new();
+    for k in 2..chunks + 2 {
+        if k < chunks {
+            flags.0 |= s
+                .write(&play[k * chunk * ch..(k + 1) * chunk * ch])
+                .unwrap();
+        }
+        let (got, overflowed) = s.read(chunk).unwrap();
+        flags.1 |= overflowed;
+        rec.extend_from_slice(pastream::sample::as_bytes(&got));
+    }
+    s.stop().unwrap();
+    assert_eq!(flags, (false, false), "(underflowed, overflowed)");
+    let fs = SampleFormat::F32.frame_size(ch);
+    let delay = find_preamble(&rec, SampleFormat::F32, ch).expect("the preamble came back");
+    assert_eq!(delay, (rig.delay)(256));
+    let n = (rec.len() / fs - delay).min(play.len() / ch);
+    assert!(n > chunk * (chunks - 2), "{n} frames came back");
+    assert_samples_equal(
+        &rec[delay * fs..(delay + n) * fs],
+        &pastream::sample::as_bytes(&play)[..n * fs],
+        SampleFormat::F32,
+        ch,
+    );
+    assert_no_violations();
+}
+
+pub fn blocking_flags_when_starved_or_flooded(rig: &Rig) {
+    // Output the program does not write in time: underflowed.
+    let mut out =
+        BlockingStream::<f32>::output(&(rig.realtime)(2, SampleFormat::F32, 256)).unwrap();
+    out.start().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(
+        out.write(&[0.1f32; 2 * 256]).unwrap(),
+        "a starved output is flagged"
+    );
+    out.stop().unwrap();
+    // Input the program does not read in time: overflowed, then not.
+    let mut inp = BlockingStream::<f32>::input(&(rig.realtime)(2, SampleFormat::F32, 256)).unwrap();
+    inp.start().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let (_, overflowed) = inp.read(256).unwrap();
+    assert!(overflowed, "a flooded input is flagged");
+    while inp.read_available() > 256 {
+        inp.read(256).unwrap();
+    }
+    let (_, overflowed) = inp.read(256).unwrap();
+    assert!(!overflowed, "the flag is reset by a read");
+    inp.stop().unwrap();
+    // Neither direction waits on a stopped stream.
+    assert!(inp.read(1).is_err());
 }

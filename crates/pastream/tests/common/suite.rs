@@ -694,6 +694,8 @@ macro_rules! for_each_suite_test {
             callback_abort_and_stop_end_the_run,
             callback_panic_comes_back,
             a_typed_callback_of_another_format_is_refused,
+            blocking_round_trip_bit_exact,
+            blocking_flags_when_starved_or_flooded,
         }
     };
 }
