@@ -131,6 +131,10 @@ pub use rt::user::CallbackInfo;
 pub use sample::{Sample, SampleError, SampleFormat};
 pub use stream::blocking::BlockingStream;
 pub use stream::callback::CallbackStream;
+pub use stream::convenience::{
+    Convenience, get_status, play, playrec, rec, stop, wait, with_stream,
+};
+pub use stream::defaults;
 pub use stream::{
     ChunkOptions, Chunks, Counters, DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn,
     InputStream, OutputStream, Prebuffer, Recording, Sink, Source, StopHandle, Stream,

@@ -96,6 +96,21 @@ impl StreamConfig {
         self
     }
 
+    /// The device this configuration names, if it names one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DeviceSelector, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback");
+    /// assert_eq!(config.device_selector(), Some(&DeviceSelector::from("loopback")));
+    /// assert_eq!(StreamConfig::new().device_selector(), None);
+    /// ```
+    pub fn device_selector(&self) -> Option<&DeviceSelector> {
+        self.device.as_ref()
+    }
+
     /// Sample rate in Hz. Default: the device's.
     ///
     /// # Examples

@@ -31,7 +31,9 @@ pub mod blocking;
 pub mod callback;
 pub mod chunks;
 pub mod config;
+pub mod convenience;
 mod counters;
+pub mod defaults;
 pub mod kinds;
 mod properties;
 mod recording;
@@ -220,7 +222,8 @@ impl Stream {
     ///
     /// # Errors
     ///
-    /// [`StreamError::Closed`], [`StreamError::Active`], or a device error.
+    /// [`StreamError::Closed`], or a device error. Starting a stream that
+    /// runs does nothing.
     ///
     /// # Examples
     ///
@@ -258,7 +261,8 @@ impl Stream {
     pub fn start_with(&mut self, prebuffer: Prebuffer) -> Result<(), StreamError> {
         match self.state {
             State::Closed => return Err(StreamError::Closed),
-            State::Active if self.host.is_running() => return Err(StreamError::Active),
+            // Starting a running stream is not an error: it runs.
+            State::Active if self.host.is_running() => return Ok(()),
             State::Active => self.finish_run(false),
             _ => {}
         }

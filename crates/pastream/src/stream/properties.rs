@@ -82,6 +82,22 @@ impl Stream {
         self.format
     }
 
+    /// Bytes in one sample of the stream's format (3 for packed int24).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback");
+    /// use pastream::{InputStream, SampleFormat};
+    ///
+    /// let s = InputStream::open(&config.format(SampleFormat::I24))?;
+    /// assert_eq!(s.sample_size(), 3);
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn sample_size(&self) -> usize {
+        self.format.sample_size()
+    }
+
     /// (recorded, played) channels of the data: the device's channels
     /// unless [`set_data_channels`](Self::set_data_channels) said otherwise.
     ///

@@ -249,3 +249,82 @@ pub fn blocking_flags_when_starved_or_flooded(rig: &Rig) {
     // Neither direction waits on a stopped stream.
     assert!(inp.read(1).is_err());
 }
+
+/// The convenience functions, in one test: they share one stream per
+/// process.
+pub fn convenience_play_rec_playrec_and_defaults(rig: &Rig) {
+    use pastream::Convenience;
+    use pastream::defaults::{self, Defaults};
+    let seed = seed();
+    let format = SampleFormat::F32;
+    let base = (rig.config)(2, format, 128);
+    let d = (rig.delay)(128);
+    let o = |mapping: Option<Vec<usize>>, input_mapping: Option<Vec<usize>>| Convenience {
+        mapping,
+        input_mapping,
+        blocking: true,
+        config: Some(base.clone()),
+        ..Convenience::default()
+    };
+    // playrec with both mappings: stereo data played swapped, recorded
+    // straight, comes back swapped.
+    let data: Vec<f32> = Signal::new(seed, format, 2).samples(4800);
+    let mut padded = data.clone();
+    padded.extend(std::iter::repeat_n(0.0, 2 * d));
+    let rec = pastream::playrec(&padded, 2, 2, &o(Some(vec![2, 1]), Some(vec![1, 2])))
+        .unwrap()
+        .unwrap()
+        .into_raw();
+    let fs = format.frame_size(2);
+    let want = permute(pastream::sample::as_bytes(&data), format, 2, &[2, 1]);
+    assert_samples_equal(&rec[d * fs..], &want, format, 2);
+    // Mono played on device channel 2 and recorded from it.
+    let mono: Vec<f32> = Signal::new(seed, format, 1).samples(2000);
+    let mut padded = mono.clone();
+    padded.extend(std::iter::repeat_n(0.0, d));
+    let rec = pastream::playrec(&padded, 1, 1, &o(Some(vec![2]), Some(vec![2])))
+        .unwrap()
+        .unwrap()
+        .into_raw();
+    assert_samples_equal(&rec[d * 4..], pastream::sample::as_bytes(&mono), format, 1);
+    // rec with a mapping: one channel per entry.
+    let r = pastream::rec::<f32>(1000, 2, &o(Some(vec![3, 1]), None))
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.samples::<f32>().unwrap().len(), 2000);
+    assert_eq!(pastream::with_stream(|s| s.channels()).unwrap(), (3, 0));
+    // play loops until stopped; wait returns then.
+    let looping = Convenience {
+        looping: true,
+        blocking: false,
+        ..o(None, None)
+    };
+    pastream::play(&data, 2, &looping).unwrap();
+    while pastream::with_stream(|s| s.frame_count()).unwrap() < 3 * 4800 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    pastream::stop().unwrap();
+    let (status, recording) = pastream::wait().unwrap();
+    assert!(recording.is_none());
+    assert_eq!(status, pastream::get_status().unwrap());
+    // Defaults, applied and reset.
+    let from_defaults = Convenience {
+        config: None,
+        ..o(None, None)
+    };
+    let dev = base.clone();
+    defaults::set(Defaults {
+        device: (dev_selector(&dev), dev_selector(&dev)),
+        blocksize: 64,
+        ..Defaults::default()
+    });
+    pastream::rec::<f32>(480, 1, &from_defaults).unwrap();
+    assert_eq!(pastream::with_stream(|s| s.blocksize()).unwrap(), 64);
+    defaults::reset();
+    assert_eq!(defaults::get(), Defaults::default());
+}
+
+/// The device a rig's configuration names.
+fn dev_selector(config: &pastream::StreamConfig) -> Option<pastream::DeviceSelector> {
+    config.device_selector().cloned()
+}

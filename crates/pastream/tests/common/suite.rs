@@ -696,6 +696,7 @@ macro_rules! for_each_suite_test {
             a_typed_callback_of_another_format_is_refused,
             blocking_round_trip_bit_exact,
             blocking_flags_when_starved_or_flooded,
+            convenience_play_rec_playrec_and_defaults,
         }
     };
 }

@@ -447,6 +447,48 @@ unsafe extern "C" fn on_finished(user_data: *mut c_void) {
 /// or closed, the stream is *lost*: PortAudio cannot be trusted to stop or
 /// close it (its JACK host asserts, which aborts the process), so a lost
 /// stream is left open and its memory is never freed.
+/// PortAudio's stream flags, as a host option
+/// ([`StreamConfig::host_option`](crate::StreamConfig::host_option)). The
+/// defaults keep samples exact: no clipping and no dithering by PortAudio,
+/// the first output buffers from the callback, and input never dropped
+/// where PortAudio allows it (full duplex with the block size left to the
+/// host). python-sounddevice's `clip_off`, `dither_off`,
+/// `never_drop_input` and `prime_output_buffers_using_stream_callback`.
+///
+/// # Examples
+///
+/// ```
+/// use pastream::StreamConfig;
+/// use pastream::host::portaudio::StreamFlags;
+///
+/// // Let PortAudio clip and dither, as it does by default.
+/// let flags = StreamFlags { clip_off: false, dither_off: false, ..StreamFlags::default() };
+/// let config = StreamConfig::new().host_option(flags);
+/// # let _ = config;
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StreamFlags {
+    /// PortAudio does not clip out-of-range samples.
+    pub clip_off: bool,
+    /// PortAudio does not dither.
+    pub dither_off: bool,
+    /// Input is never dropped to keep a full-duplex stream in time.
+    pub never_drop_input: bool,
+    /// The first output buffers come from the callback, not silence.
+    pub prime_output_buffers: bool,
+}
+
+impl Default for StreamFlags {
+    fn default() -> Self {
+        StreamFlags {
+            clip_off: true,
+            dither_off: true,
+            never_drop_input: true,
+            prime_output_buffers: true,
+        }
+    }
+}
+
 pub(crate) struct PaHostStream {
     stream: *mut ffi::PaStream,
     shared: ManuallyDrop<Box<Shared>>,
@@ -547,10 +589,27 @@ impl PaHostStream {
             SampleFormat::F32
         };
         let (inp, out) = make(device_format);
-        let mut flags =
-            ffi::paClipOff | ffi::paDitherOff | ffi::paPrimeOutputBuffersUsingStreamCallback;
-        if p.input_channels > 0 && p.output_channels > 0 && p.blocksize == 0 {
-            flags |= ffi::paNeverDropInput;
+        let f = p.options.get::<StreamFlags>().copied().unwrap_or_default();
+        let mut flags = 0;
+        for (on, flag) in [
+            (f.clip_off, ffi::paClipOff),
+            (f.dither_off, ffi::paDitherOff),
+            (
+                f.prime_output_buffers,
+                ffi::paPrimeOutputBuffersUsingStreamCallback,
+            ),
+            // PortAudio takes it only in full duplex, blocks left to it.
+            (
+                f.never_drop_input
+                    && p.input_channels > 0
+                    && p.output_channels > 0
+                    && p.blocksize == 0,
+                ffi::paNeverDropInput,
+            ),
+        ] {
+            if on {
+                flags |= flag;
+            }
         }
         let shared = Box::new(Shared {
             callback: UnsafeCell::new(None),
