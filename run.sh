@@ -32,6 +32,39 @@ install_missing() {
     fi
 }
 
+# Every example of the library, a second or so each on the virtual
+# loopback device; one line for all of them.
+run_examples() {
+    cargo build --quiet -p pastream --examples || return 1
+    local ex=target/debug/examples dir pass=0 fail=0
+    dir=$(mktemp -d)
+    "$ex/demo" make "$dir/sweep.wav" >/dev/null || return 1
+    local runs=(
+        "play_sine --device loopback --seconds 1"
+        "wire --device loopback --seconds 1"
+        "wire --device loopback --seconds 1 blocking"
+        "play_file --device loopback --seconds 1 $dir/sweep.wav"
+        "play_long_file --device loopback --seconds 1 $dir/sweep.wav"
+        "rec_unlimited --device loopback --seconds 1 $dir/rec.wav 4"
+        "input_levels --device loopback --seconds 1"
+        "spectrogram --device loopback --seconds 1 32 tone=1000"
+    )
+    for r in "${runs[@]}"; do
+        # shellcheck disable=SC2086
+        if timeout 60 $ex/$r >"$dir/out" 2>&1; then
+            pass=$((pass + 1))
+            echo "example $r: ok"
+        else
+            fail=$((fail + 1))
+            echo "example $r: FAILED"
+            cat "$dir/out"
+        fi
+    done
+    rm -rf "$dir"
+    echo "examples: $pass passed, $fail failed"
+    [ "$fail" = 0 ]
+}
+
 case "${1:-}" in
     deps)
         install_missing
@@ -53,6 +86,8 @@ case "${1:-}" in
         set +e
         cargo test --workspace 2>&1 | tee "$log"
         status=${PIPESTATUS[0]}
+        run_examples 2>&1 | tee -a "$log"
+        [ "${PIPESTATUS[0]}" = 0 ] || status=1
         set -e
         # One line for every suite together: libtest's "test result" lines
         # and the JACK harnesses' "suite: N passed, M failed".

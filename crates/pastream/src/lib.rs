@@ -68,6 +68,41 @@
 //! # Ok::<(), pastream::StreamError>(())
 //! ```
 //!
+//! # python-sounddevice's way
+//!
+//! Play, record, or both in one call, on a stream of their own:
+//!
+//! ```standalone_crate
+//! use pastream::Convenience;
+//!
+//! let config = pastream::StreamConfig::new().device("loopback");
+//! let o = Convenience { blocking: true, config: Some(config), ..Default::default() };
+//! let tone: Vec<f32> = (0..48000).map(|i| (i as f32 * 0.0576).sin() * 0.2).collect();
+//! pastream::play(&tone, 1, &o)?; // one second, mono
+//! let recording = pastream::rec::<f32>(24000, 2, &o)?.unwrap(); // half a second, stereo
+//! assert_eq!(recording.frames(), 24000);
+//! # Ok::<(), pastream::StreamError>(())
+//! ```
+//!
+//! A function of your own as the real-time callback (see
+//! [`CallbackStream`] for its rules), here a wire from input to output:
+//!
+//! ```
+//! use pastream::{CallbackResult, CallbackStream, StreamConfig};
+//!
+//! let config = StreamConfig::new().device("loopback");
+//! let mut wire = CallbackStream::duplex(&config, |input: &[f32], output: &mut [f32], info| {
+//!     output.copy_from_slice(input);
+//!     if info.start_frame < 4800 { CallbackResult::Continue } else { CallbackResult::Complete }
+//! })?;
+//! wire.start()?;
+//! wire.wait(None)?;
+//! # Ok::<(), pastream::StreamError>(())
+//! ```
+//!
+//! [`BlockingStream`] reads and writes without a callback; the
+//! [`defaults`] are python-sounddevice's `default`.
+//!
 //! # The real-time contract
 //!
 //! Each stream runs an audio callback on the device's real-time thread.
