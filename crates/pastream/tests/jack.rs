@@ -70,6 +70,10 @@ fn run_tests() -> ExitCode {
             "stalled_callback_is_counted_as_xrun",
             Box::new(stalled_callback_xrun),
         ),
+        (
+            "complete_plays_the_last_block_and_abort_does_not",
+            Box::new(complete_and_abort_heard),
+        ),
     ];
     for (name, f) in common::suite::ALL {
         tests.push((name, Box::new(move || f(&JACK))));
@@ -224,4 +228,23 @@ fn stalled_callback_xrun() {
     );
     assert!(CALLS.load(Ordering::Relaxed) > 50);
     assert!(x.total >= 1, "{x:?}");
+}
+
+/// A second stream records the loopback while a callback stream plays ten
+/// blocks and ends with complete (all ten heard) or abort (the tenth
+/// dropped).
+fn complete_and_abort_heard() {
+    use pastream::{CallbackResult, InputStream};
+    for end in [CallbackResult::Complete, CallbackResult::Abort] {
+        let mut listener = InputStream::open(&jack_config(1, SampleFormat::F32, 256)).unwrap();
+        listener.record(&Transfer::new().frames(24000)).unwrap();
+        let mut s =
+            common::callbacks::ten_blocks_then(&jack_config(1, SampleFormat::F32, 256), end);
+        s.start().unwrap();
+        s.wait(None).unwrap();
+        assert_eq!(s.aborted(), end == CallbackResult::Abort);
+        listener.wait(None).unwrap();
+        let heard = listener.take_recording().unwrap().into_raw();
+        common::callbacks::check_heard(&common::callbacks::blocks_heard(&heard), end);
+    }
 }

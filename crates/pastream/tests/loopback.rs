@@ -378,3 +378,22 @@ fn data_channels_routed_to_chosen_device_channels() {
     assert!(e.to_string().contains("only 2 channels"), "{e}");
     assert_no_violations();
 }
+
+#[test]
+fn complete_plays_the_last_block_and_abort_does_not() {
+    use pastream::CallbackResult;
+    use pastream::host::loopback::Monitor;
+    for end in [CallbackResult::Complete, CallbackResult::Abort] {
+        let monitor = Monitor::default();
+        let config = free_config(1, F32, 256).host_option(VirtualOptions {
+            clock: pastream::Clock::FreeRunning,
+            monitor: Some(monitor.clone()),
+            ..VirtualOptions::default()
+        });
+        let mut s = common::callbacks::ten_blocks_then(&config, end);
+        s.start().unwrap();
+        s.wait(None).unwrap();
+        assert_eq!(s.aborted(), end == CallbackResult::Abort);
+        common::callbacks::check_heard(&common::callbacks::blocks_heard(&monitor.take()), end);
+    }
+}

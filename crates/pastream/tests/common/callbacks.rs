@@ -328,3 +328,45 @@ pub fn convenience_play_rec_playrec_and_defaults(rig: &Rig) {
 fn dev_selector(config: &pastream::StreamConfig) -> Option<pastream::DeviceSelector> {
     config.device_selector().cloned()
 }
+
+/// An output stream whose block k (from 0) holds (k + 1) / 64 on every
+/// sample, and whose tenth block answers `end`.
+pub fn ten_blocks_then(config: &pastream::StreamConfig, end: CallbackResult) -> CallbackStream {
+    CallbackStream::output(config, move |out: &mut [f32], info| {
+        let k = info.start_frame / info.frames.max(1) as u64;
+        out.fill((k + 1) as f32 / 64.0);
+        if k == 9 {
+            end
+        } else {
+            CallbackResult::Continue
+        }
+    })
+    .unwrap()
+}
+
+/// The blocks a listener heard from [`ten_blocks_then`]: the values in
+/// order, each once, silence left out.
+pub fn blocks_heard(heard: &[u8]) -> Vec<f32> {
+    let mut values: Vec<f32> = Vec::new();
+    for s in heard
+        .chunks_exact(4)
+        .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    {
+        if s != 0.0 && values.last() != Some(&s) {
+            values.push(s);
+        }
+    }
+    values
+}
+
+/// What a listener must hear: every block with complete, all but the last
+/// with abort.
+pub fn check_heard(values: &[f32], end: CallbackResult) {
+    let blocks = if end == CallbackResult::Complete {
+        10
+    } else {
+        9
+    };
+    let want: Vec<f32> = (1..=blocks).map(|k| k as f32 / 64.0).collect();
+    assert_eq!(values, want, "{end:?}");
+}

@@ -118,6 +118,47 @@ pub struct VirtualOptions {
     pub latency: Option<usize>,
     /// Xrun flags to report with chosen blocks: (block index from 0, flags).
     pub xruns: Vec<(u64, StatusFlags)>,
+    /// Keeps what the device plays, as a listener would hear it: every
+    /// block the callback answers continue or complete for; not the block
+    /// of an abort (a real device drops its pending output). For tests:
+    /// it allocates on the device's thread.
+    pub monitor: Option<Monitor>,
+}
+
+/// What a virtual device played (see [`VirtualOptions::monitor`]).
+///
+/// # Examples
+///
+/// ```
+/// use pastream::host::loopback::Monitor;
+/// use pastream::{Clock, OutputStream, StreamConfig, Transfer, VirtualOptions};
+///
+/// let monitor = Monitor::default();
+/// let options = VirtualOptions { clock: Clock::FreeRunning, monitor: Some(monitor.clone()), ..Default::default() };
+/// let config = StreamConfig::new().device("loopback").channels(1).host_option(options);
+/// let mut stream = OutputStream::open(&config)?;
+/// stream.play(vec![0.5f32; 300], &Transfer::new().blocking(true))?;
+/// let heard = monitor.take();
+/// assert_eq!(&heard[..300 * 4], pastream::sample::as_bytes(&[0.5f32; 300]));
+/// # Ok::<(), pastream::StreamError>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Monitor(Arc<Mutex<Vec<u8>>>);
+
+impl Monitor {
+    /// Takes what was played so far (bytes of the stream's format).
+    pub fn take(&self) -> Vec<u8> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+
+    fn hear(&self, block: &[u8]) {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(block);
+        }
+    }
 }
 
 /// The name of the virtual host API.
@@ -504,6 +545,13 @@ impl Device {
             };
             let spent = t0.elapsed().as_secs_f64() / (n as f64 / p.samplerate);
             self.load.store(spent.min(1.0).to_bits(), Ordering::Relaxed);
+            if let Some(m) = opts
+                .monitor
+                .as_ref()
+                .filter(|_| result != CallbackResult::Abort)
+            {
+                m.hear(&output[..n * out_fs]);
+            }
             if loops {
                 line.push(&output[..n * out_fs], out_fs, copied);
             }
