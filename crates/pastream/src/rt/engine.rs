@@ -328,23 +328,11 @@ impl Engine {
             n = n.min(out.len() / self.tx.dst_frame().max(1));
         }
 
-        if !self.done && st.stop_requested() && !st.abort_requested() {
+        if let Some(r) = st.requested_end(&mut self.done) {
             if let Some(out) = output {
                 out.fill(self.output_silence);
             }
-            self.done = true;
-            st.finish(Outcome::Stopped);
-            return CallbackResult::Complete;
-        }
-        if self.done || st.abort_requested() {
-            if let Some(out) = output {
-                out.fill(self.output_silence);
-            }
-            if !self.done {
-                self.done = true;
-                st.finish(Outcome::Aborted);
-            }
-            return CallbackResult::Abort;
+            return r;
         }
 
         let mut result = CallbackResult::Continue;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicU64, Ordering};
 
-use super::callback::{StatusFlags, TimeInfo};
+use super::callback::{CallbackResult, StatusFlags, TimeInfo};
 
 /// How a run of the engine ended, as far as it knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -306,6 +306,26 @@ impl Stats {
     /// Whether any source underrun was counted in this run.
     pub(crate) fn has_source_underruns(&self) -> bool {
         self.source_underruns.load(Ordering::Relaxed) > 0
+    }
+
+    /// How a callback answers a block once its run is over (`done`) or
+    /// asked to end: abort, or, on a stop request, complete (the block
+    /// silent, the output the host holds still playing). `None`: run the
+    /// block. Marks the run over and records its outcome.
+    pub(crate) fn requested_end(&self, done: &mut bool) -> Option<CallbackResult> {
+        if *done || self.abort_requested() {
+            if !*done {
+                *done = true;
+                self.finish(Outcome::Aborted);
+            }
+            return Some(CallbackResult::Abort);
+        }
+        if self.stop_requested() {
+            *done = true;
+            self.finish(Outcome::Stopped);
+            return Some(CallbackResult::Complete);
+        }
+        None
     }
 
     /// Whether [`request_abort`](Self::request_abort) was called.

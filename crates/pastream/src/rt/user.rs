@@ -116,16 +116,8 @@ impl AudioCallback for UserCallback {
             }
             None => &mut [],
         };
-        if self.done || st.abort_requested() {
-            if !self.done {
-                self.end(Outcome::Aborted);
-            }
-            return CallbackResult::Abort;
-        }
-        if st.stop_requested() {
-            // The block is silence; what the host holds still plays.
-            self.end(Outcome::Stopped);
-            return CallbackResult::Complete;
+        if let Some(r) = st.requested_end(&mut self.done) {
+            return r;
         }
         let info = CallbackInfo {
             frames,

@@ -247,26 +247,15 @@ impl<T: Sample> BlockingStream<T> {
             ));
         };
         let mut out = vec![T::zeroed(); frames * ch];
-        let sh = &self.shared;
-        sh.caller.store(READING, Ordering::Release);
         let mut got = 0;
-        let result = loop {
-            let seen = self.stream.wake.count();
+        let taken = &self.shared.taken;
+        wait_while(&self.stream, &self.shared, READING, || {
             let n = ring.read_into(&mut out[got * ch..])?;
-            sh.taken.fetch_add(n as u64, Ordering::AcqRel);
+            taken.fetch_add(n as u64, Ordering::AcqRel);
             got += n;
-            if got == frames {
-                break Ok(());
-            }
-            if n == 0 {
-                if !self.stream.host.is_running() {
-                    break Err(not_running());
-                }
-                self.stream.wake.wait_past(seen, self.stream.pause());
-            }
-        };
-        sh.caller.store(IDLE, Ordering::Release);
-        result?;
+            Ok((got == frames, n))
+        })?;
+        let sh = &self.shared;
         Ok((out, sh.overflowed.swap(false, Ordering::AcqRel)))
     }
 
@@ -300,26 +289,15 @@ impl<T: Sample> BlockingStream<T> {
             ));
         };
         crate::sample::check_frames(data.len(), ch, T::FORMAT)?;
-        let sh = &self.shared;
-        sh.caller.store(WRITING, Ordering::Release);
         let mut put = 0;
-        let result = loop {
-            let seen = self.stream.wake.count();
+        let written = &self.shared.written;
+        wait_while(&self.stream, &self.shared, WRITING, || {
             let n = ring.write(&data[put..])?;
-            sh.written.fetch_add(n as u64, Ordering::AcqRel);
+            written.fetch_add(n as u64, Ordering::AcqRel);
             put += n * ch;
-            if put == data.len() {
-                break Ok(());
-            }
-            if n == 0 {
-                if !self.stream.host.is_running() {
-                    break Err(not_running());
-                }
-                self.stream.wake.wait_past(seen, self.stream.pause());
-            }
-        };
-        sh.caller.store(IDLE, Ordering::Release);
-        result?;
+            Ok((put == data.len(), n))
+        })?;
+        let sh = &self.shared;
         Ok(sh.underflowed.swap(false, Ordering::AcqRel))
     }
 
@@ -350,6 +328,33 @@ impl<T: Sample> BlockingStream<T> {
     pub fn write_available(&self) -> usize {
         self.playback.as_ref().map_or(0, Producer::write_available)
     }
+}
+
+/// Runs `step` (which moves what it can and says whether it is done, and
+/// how many frames it moved) until it is done, waiting for the device
+/// whenever it moves nothing; the program is `doing` READING or WRITING
+/// meanwhile.
+fn wait_while(
+    stream: &Stream,
+    shared: &Shared,
+    doing: u8,
+    mut step: impl FnMut() -> Result<(bool, usize), SampleError>,
+) -> Result<(), StreamError> {
+    shared.caller.store(doing, Ordering::Release);
+    let result = loop {
+        let seen = stream.wake.count();
+        match step() {
+            Err(e) => break Err(e.into()),
+            Ok((true, _)) => break Ok(()),
+            Ok((false, 0)) if !stream.host.is_running() => break Err(not_running()),
+            Ok((false, 0)) => {
+                stream.wake.wait_past(seen, stream.pause());
+            }
+            Ok((false, _)) => {}
+        }
+    };
+    shared.caller.store(IDLE, Ordering::Release);
+    result
 }
 
 fn not_running() -> StreamError {
