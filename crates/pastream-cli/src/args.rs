@@ -19,7 +19,8 @@ same multipliers without the 's': 48k, 64K.
 
 Device and file options take a single value, or a pair 'input,output' where
 the first applies to the playback (the input file) and the second to the
-recording (the output file); null, {} or an empty value keeps the default.
+recording (the output file); null, ^, {} or an empty value keeps the
+default.
 
 Exit status: 0 done (also when stopped with Ctrl-C), 1 failed while
 running, 2 bad arguments or files, 3 stopped by an xrun (--fatal-xruns).
@@ -39,15 +40,16 @@ Examples:
     about = ABOUT,
     after_help = AFTER,
     disable_version_flag = true,
+    infer_long_args = true,
     max_term_width = 100
 )]
 pub struct Cli {
-    /// Playback file: '-' reads standard input; null, {} or '' for none
+    /// Playback file: '-' reads standard input; null, ^, {} or '' for none
     /// (record only).
     #[arg(value_name = "INPUT|NULL")]
     pub input: Option<String>,
 
-    /// Recording file: '-' writes standard output; null, {} or '' (or
+    /// Recording file: '-' writes standard output; null, ^, {} or '' (or
     /// nothing) for none (play only).
     #[arg(value_name = "OUTPUT|NULL")]
     pub output: Option<String>,
@@ -209,10 +211,10 @@ pub struct Cli {
 /// A bad option value, with the option's name.
 pub type ArgError = String;
 
-/// `null`, `{}` and `''` stand for "none / the default".
+/// `null`, `^`, `{}` and `''` stand for "none / the default".
 pub fn is_null(s: &str) -> bool {
     let t = s.trim();
-    t.is_empty() || t.eq_ignore_ascii_case("null") || t == "{}"
+    t.is_empty() || t.eq_ignore_ascii_case("null") || t == "^" || t == "{}"
 }
 
 /// A single value for both sides, or `playback,recording`.
@@ -222,6 +224,8 @@ pub struct Pair<T> {
     pub playback: Option<T>,
     /// For the recording (output file, input side of the device).
     pub recording: Option<T>,
+    /// One value was given for both.
+    pub single: bool,
 }
 
 fn pair<T: Clone>(
@@ -233,6 +237,7 @@ fn pair<T: Clone>(
         return Ok(Pair {
             playback: None,
             recording: None,
+            single: false,
         });
     };
     let one = |s: &str| -> Result<Option<T>, ArgError> {
@@ -251,11 +256,13 @@ fn pair<T: Clone>(
             Ok(Pair {
                 playback: v.clone(),
                 recording: v,
+                single: true,
             })
         }
         [a, b] => Ok(Pair {
             playback: one(a)?,
             recording: one(b)?,
+            single: false,
         }),
         _ => Err(format!(
             "{option}: '{text}' is not a value or a pair of values (a,b)"
@@ -388,9 +395,6 @@ impl Cli {
                 "nothing to do: give a file to play, a file to record, or both (see pastream -h)"
                     .into(),
             );
-        }
-        if input == Some(Target::Stdio) && self.looping {
-            return Err("--loop: standard input cannot be played twice".into());
         }
         let buffersize = match &self.buffersize {
             None => None,
@@ -628,7 +632,8 @@ mod tests {
             p.channels,
             Pair {
                 playback: Some(1),
-                recording: Some(2)
+                recording: Some(2),
+                single: false,
             }
         );
         assert_eq!(p.file_type.playback.unwrap().name(), "WAV");
@@ -640,7 +645,8 @@ mod tests {
             p.channels,
             Pair {
                 playback: Some(2),
-                recording: Some(2)
+                recording: Some(2),
+                single: true,
             }
         );
         assert_eq!(p.encoding.recording.unwrap().name(), "PCM_16");
@@ -708,10 +714,6 @@ mod tests {
             (
                 vec!["a.wav", "-c", "1,2,3"],
                 "--channels: '1,2,3' is not a value or a pair",
-            ),
-            (
-                vec!["-", "--loop"],
-                "--loop: standard input cannot be played twice",
             ),
             (
                 vec!["a.wav", "-s", "3,3"],

@@ -26,6 +26,25 @@ pub enum Outcome {
     Xrun(String),
 }
 
+/// clap's error on one line: its first line, and its tip if it has one
+/// ("a similar argument exists").
+fn clap_error(text: &str) -> String {
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or("bad arguments")
+        .trim_start_matches("error: ");
+    let tips: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("tip: "))
+        .collect();
+    if tips.is_empty() {
+        format!("{first} (see pastream -h)")
+    } else {
+        format!("{first}; {} (see pastream -h)", tips.join("; "))
+    }
+}
+
 /// Runs the command line with the process's arguments and returns its
 /// exit status, after writing the one line of a failure to standard error.
 pub fn main() -> ExitCode {
@@ -36,15 +55,7 @@ pub fn main() -> ExitCode {
                 let _ = e.print();
                 Outcome::Done
             }
-            _ => {
-                let text = e.to_string();
-                let first = text
-                    .lines()
-                    .next()
-                    .unwrap_or("bad arguments")
-                    .trim_start_matches("error: ");
-                Outcome::BadInput(format!("{first} (see pastream -h)"))
-            }
+            _ => Outcome::BadInput(clap_error(&e.to_string())),
         },
     };
     let (code, message) = match outcome {

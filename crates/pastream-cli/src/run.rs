@@ -85,6 +85,15 @@ fn ignored_from_the_start(sig: i32) -> bool {
         .is_some_and(|mask| sig >= 1 && mask >> (sig - 1) & 1 == 1)
 }
 
+/// Whether two paths name one existing file.
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
 /// The memory the system can give without swapping (Linux's MemAvailable),
 /// if it says.
 fn available_memory() -> Option<u64> {
@@ -217,23 +226,58 @@ fn run_plan(plan: &Plan) -> Outcome {
     };
 
     // The playback file decides the rate, channels and format unless told.
+    // One -t/-e/--endian for both files is for the recording when the
+    // playback file says what it is in its header.
     let input = match &plan.input {
         None => None,
-        Some(t) => match SoundFile::open_with(
-            t,
-            &FileOptions {
+        Some(t) => {
+            let told = FileOptions {
                 file_type: plan.file_type.playback,
                 encoding: plan.encoding.playback,
                 endian: plan.endian.playback.unwrap_or_default(),
                 samplerate: plan.rate.map(|r| r.round() as u32),
                 channels: plan.channels.playback,
                 format: None,
-            },
-        ) {
-            Ok(f) => Some(f),
-            Err(e) => return file_error(&e),
-        },
+            };
+            let single = plan.file_type.single || plan.encoding.single || plan.endian.single;
+            let by_header = match t {
+                Target::Path(p) if single => SoundFile::open(p).ok(),
+                _ => None,
+            };
+            match by_header.map_or_else(|| SoundFile::open_with(t, &told), Ok) {
+                Ok(f) => Some(f),
+                Err(e) => return file_error(&e),
+            }
+        }
     };
+    if let Some(f) = &input {
+        let info = f.info();
+        let raw = info.file_type.is_some_and(|t| t.name() == "RAW");
+        if let Some(r) = plan
+            .rate
+            .filter(|r| !raw && (r - f64::from(info.samplerate)).abs() >= 0.5)
+        {
+            return bad(format!(
+                "--rate: {r} Hz, but '{}' is {} Hz; resample it first, or leave -r out",
+                f.target(),
+                info.samplerate
+            ));
+        }
+        if plan.looping && !info.seekable {
+            return bad(format!(
+                "--loop: '{}' is a pipe, which cannot be played twice; give the file itself",
+                f.target()
+            ));
+        }
+    }
+    if let (Some(Target::Path(i)), Some(Target::Path(o))) = (&plan.input, &plan.output) {
+        if same_file(i, o) {
+            return bad(format!(
+                "'{}' is both the playback and the recording: recording would destroy what is played",
+                o.display()
+            ));
+        }
+    }
     let file_channels = input.as_ref().map(|f| f.info().channels);
     let format = plan
         .format
@@ -287,6 +331,12 @@ fn run_plan(plan: &Plan) -> Outcome {
         Ok(s) => s,
         Err(e) => return bad(e),
     };
+    // The virtual device is there to be asked for, never a default.
+    if plan.device.is_none() && stream.stream().device().is_virtual() {
+        return bad(
+            "no audio device found; for the built-in virtual loopback device give -D \"loopback, Virtual\"",
+        );
+    }
 
     // Data channels and their routing to device channels.
     let (dev_in, dev_out) = stream.stream().channels();
@@ -438,8 +488,15 @@ fn run_plan(plan: &Plan) -> Outcome {
         }
     }
     let s = stream.stream();
-    s.set_frames(plan.duration.frames(rate));
-    s.set_pad(plan.pad.frames(rate));
+    let (frames, pad) = (plan.duration.frames(rate), plan.pad.frames(rate));
+    // Recording only, the pad lengthens the recording, as the original's.
+    let frames = if plan.input.is_none() && frames >= 0 && pad > 0 {
+        frames + pad
+    } else {
+        frames
+    };
+    s.set_frames(frames);
+    s.set_pad(pad);
     s.set_offset(plan.offset.frames(rate).max(0) as u64);
     s.set_stop_on_xrun(plan.fatal_xruns);
     if let AnyStream::Duplex(d) = &mut stream {

@@ -716,18 +716,21 @@ fn bad_input_gets_one_line_and_status_2() {
         ("unknown encoding", vec![&i, "-e", "pcm_12"], "pastream: --encoding: unknown encoding 'pcm_12' (one of PCM_S8,".into()),
         ("bad duration", vec![&i, "-d", "1:2:3:4"], "pastream: --duration: '1:2:3:4' is not a duration (hh:mm:ss.frac, e.g. 1:30, or samples, e.g. 480ks)".into()),
         ("negative offset", vec![&i, &out, "-o", "-10s"], "pastream: --offset: -10s is negative; an offset drops frames from the start".into()),
-        ("bad map", vec![&i, &out, "-m", "1,1"], "pastream: channel map names source channel 1 more than once".into()),
-        ("map out of range", vec![&i, &out, "-m", "3"], "pastream: channel map entry 1 names source channel 3, but there are only 2 channels".into()),
+        ("bad map", vec![&i, &out, "-m", "1,1", "-D", DEVICE], "pastream: channel map names source channel 1 more than once".into()),
+        ("map out of range", vec![&i, &out, "-m", "3", "-D", DEVICE], "pastream: channel map entry 1 names source channel 3, but there are only 2 channels".into()),
         ("two virtual devices", vec![&i, &out, "-D", "output only,input only"], "pastream: invalid setting for device 'loopback (output only)': recording from 'loopback (input only), Virtual' while playing to 'loopback (output only), Virtual' needs two devices of one host API (not Virtual)".into()),
         ("unknown device", vec![&i, "-D", "no such device"], "pastream: --device: no output device matching 'no such device'".into()),
-        ("output directory missing", vec![&i, "/nonexistent/dir/out.wav"], "pastream: cannot create '/nonexistent/dir/out.wav': directory '/nonexistent/dir' does not exist".into()),
-        ("stdout WAV", vec![&i, "-", "-t", "wav"], "pastream: WAV files cannot be written to a pipe ('-'); use a type that can, such as AU or RAW (-t au)".into()),
-        ("stdout without type", vec![&i, "-"], "pastream: cannot tell the file type of '-' from its name; give one with -t (e.g. -t wav)".into()),
-        ("unknown option", vec![&i, "--frobnicate"], "pastream: unexpected argument '--frobnicate' found (see pastream -h)".into()),
+        ("output directory missing", vec![&i, "/nonexistent/dir/out.wav", "-D", DEVICE], "pastream: cannot create '/nonexistent/dir/out.wav': directory '/nonexistent/dir' does not exist".into()),
+        ("stdout WAV", vec![&i, "-", "-t", "wav", "-D", DEVICE], "pastream: WAV files cannot be written to a pipe ('-'); use a type that can, such as AU or RAW (-t au)".into()),
+        ("stdout without type", vec![&i, "-", "-D", DEVICE], "pastream: cannot tell the file type of '-' from its name; give one with -t (e.g. -t wav)".into()),
+        ("unknown option", vec![&i, "--zzz"], "pastream: unexpected argument '--zzz' found; to pass '--zzz' as a value, use '-- --zzz' (see pastream -h)".into()),
         ("nothing to do", vec!["null"], "pastream: nothing to do: give a file to play, a file to record, or both (see pastream -h)".into()),
         ("too many channels", vec![&i, "-D", DEVICE, "-c", "200"], "pastream: invalid setting for device 'loopback': 200 output channels requested, the device has at most 128".into()),
         ("bad rate", vec![&i, "-r", "fast"], "pastream: --rate: 'fast' is not a size (a number, optionally with k, K, m or M, e.g. 48k)".into()),
         ("FLAC float", vec![&i, &flac_out, "-e", "float", "-D", DEVICE], "pastream: FLAC files cannot hold FLOAT samples".into()),
+        ("rate mismatch", vec![&i, "-r", "44.1k", "-D", DEVICE], format!("pastream: --rate: 44100 Hz, but '{i}' is 48000 Hz; resample it first, or leave -r out")),
+        ("same file twice", vec![&i, &i, "-D", DEVICE], format!("pastream: '{i}' is both the playback and the recording: recording would destroy what is played")),
+        ("unknown option with a tip", vec![&i, "--durr", "1"], "pastream: unexpected argument '--durr' found; a similar argument exists: '--duration' (see pastream -h)".into()),
     ];
     let mut table = String::from("\n| case | message | status |\n|---|---|---|\n");
     for (case, args, want) in &cases {
@@ -757,4 +760,35 @@ fn bad_input_gets_one_line_and_status_2() {
         table.push_str(&format!("| {case} | `{}` | {code} |\n", err.trim()));
     }
     eprintln!("{table}");
+}
+
+#[test]
+fn the_originals_rules() {
+    originals::originals_rules(free, DEVICE);
+}
+
+#[test]
+fn the_virtual_device_is_never_the_default() {
+    let dir = scratch("no-device");
+    let (input, _) = input_wav(&dir, 100);
+    let out = dir.join("rec.wav");
+    let (code, _, err) = run(
+        &mut free(),
+        &[input.to_str().unwrap(), out.to_str().unwrap()],
+    );
+    let real = pastream::host::query_devices()
+        .iter()
+        .any(|d| !d.is_virtual() && d.max_input_channels > 0 && d.max_output_channels > 0);
+    if real {
+        // A machine with audio: its device, never the virtual one.
+        assert_eq!(code, 0, "{err}");
+        assert!(!err.contains(", Virtual:"), "{err}");
+    } else {
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(
+            err.trim_end(),
+            "pastream: no audio device found; for the built-in virtual loopback device give -D \"loopback, Virtual\""
+        );
+        assert!(!out.exists(), "nothing was created");
+    }
 }

@@ -69,6 +69,9 @@ fn main() -> ExitCode {
             "ctrl_c_ends_the_run_when_the_server_stalls",
             ctrl_c_ends_the_run_when_the_server_stalls,
         ),
+        ("the_originals_rules", || {
+            originals::originals_rules(jack, DEVICE)
+        }),
     ];
     jackd::run_tests(
         "cli_jack",

@@ -11,6 +11,7 @@ use pastream::io::soundfile::{Encoding, FileOptions, FileType, SoundFile, Target
 pub use pastream_testkit::{Signal, assert_samples_equal, find_preamble};
 
 pub mod faults;
+pub mod originals;
 
 /// A scratch directory for one test.
 pub fn scratch(test: &str) -> PathBuf {
