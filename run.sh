@@ -76,7 +76,7 @@ case "${1:-}" in
         mkdir -p demo-out
         echo "== a 3 s sweep, played through the virtual loopback device in real time, recorded:"
         target/release/examples/demo make demo-out/sweep.wav
-        target/release/pastream demo-out/sweep.wav demo-out/recording.wav -D "loopback, Virtual" -p 0.1
+        target/release/pastream demo-out/sweep.wav demo-out/recording.wav -D "loopback, Virtual" -c 2 -p 0.1
         echo "== what came back:"
         target/release/examples/demo check demo-out/sweep.wav demo-out/recording.wav
         ;;

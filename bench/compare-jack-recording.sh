@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RECORD=${1:-20}
 RUNS=${2:-3}
-DEBS=(gcc libjack-jackd2-dev libsndfile1-dev jackd2 linux-perf bc procps)
+DEBS=(gcc libjack-jackd2-dev libsndfile1-dev jackd2 linux-perf bc procps sox)
 missing=()
 for p in "${DEBS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -72,8 +72,8 @@ once() {
     done
     wait "$ppid" || { echo "failed: $*" >&2; cat "$work/stderr" >&2; return 1; }
     local frames
-    frames=$(python3 -c 'import sys, wave; print(wave.open(sys.argv[1]).getnframes())' "$out" 2>/dev/null ||
-        python3 -c 'import sys, struct; d = open(sys.argv[1], "rb").read(); i = d.find(b"data"); ch = struct.unpack("<H", d[22:24])[0]; print(struct.unpack("<I", d[i + 4:i + 8])[0] // (4 * ch))' "$out")
+    # sox reads every WAV form (plain, extensible, RF64).
+    frames=$(soxi -s "$out")
     echo "$(awk -F, '/task-clock/ {printf "%.3f", $1 / 1000}' "$work/perf") $peak $frames"
 }
 

@@ -121,17 +121,22 @@ pub struct Cli {
     #[arg(long, help_heading = "Playback and recording")]
     pub fatal_xruns: bool,
 
-    /// Channel maps PLAYBACK[:RECORDING], each a list of channels: entry k
-    /// of the playback map is the file channel played on device channel k;
-    /// entry k of the recording map is the device channel recorded as file
-    /// channel k; 0 is silence. E.g. -m 2,1 swaps the playback channels.
+    /// Channel maps, the original's way: one word or two (playback map,
+    /// then recording map); one word is the recording's map when there is
+    /// a recording, else the playback's. A map is a list of channels
+    /// (entry k: the source channel of destination channel k; 0 is
+    /// silence) or of IN:OUT pairs (source channel IN to destination
+    /// channel OUT). For playback the sources are the file's channels and
+    /// the destinations the device's; for recording, the device's and the
+    /// file's. E.g. -m 2,1 swaps two channels; -m 1:2 puts channel 1 on 2.
     #[arg(
         short,
         long,
-        value_name = "MAP[:MAP]",
+        num_args = 1..=2,
+        value_name = "MAP",
         help_heading = "Playback and recording"
     )]
-    pub map: Option<String>,
+    pub map: Option<Vec<String>>,
 
     /// Use only these device channels (1-based, e.g. 3,4) for both playback
     /// and recording; the files have one channel per selected channel.
@@ -366,6 +371,47 @@ fn channel_list(option: &str, text: &str) -> Result<Vec<usize>, ArgError> {
     }
 }
 
+/// A channel map in the original's words: a list of channels (entry k
+/// is the source of destination k, 0 silence) or of IN:OUT pairs;
+/// `null` for none.
+fn map_word(word: &str) -> Result<Option<ChannelMap>, ArgError> {
+    if is_null(word) {
+        return Ok(None);
+    }
+    let bad =
+        || format!("--map: '{word}' is not a list of channels (2,1) or of IN:OUT pairs (1:2,2:1)");
+    let items: Vec<&str> = word.split(',').map(str::trim).collect();
+    let number = |t: &str| t.parse::<usize>().map_err(|_| bad());
+    if !items.iter().any(|i| i.contains(':')) {
+        let entries = items
+            .iter()
+            .map(|i| number(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Some(ChannelMap::new(entries)));
+    }
+    let mut entries: Vec<usize> = Vec::new();
+    for item in items {
+        let (src, dst) = item.split_once(':').ok_or_else(bad)?;
+        let (src, dst) = (number(src)?, number(dst)?);
+        if src == 0 || dst == 0 {
+            return Err(format!("--map: '{item}': channels count from 1"));
+        }
+        if dst > 1024 {
+            return Err(format!("--map: '{item}': no device has {dst} channels"));
+        }
+        if entries.len() < dst {
+            entries.resize(dst, 0);
+        }
+        if entries[dst - 1] != 0 {
+            return Err(format!(
+                "--map: '{word}' names destination channel {dst} twice"
+            ));
+        }
+        entries[dst - 1] = src;
+    }
+    Ok(Some(ChannelMap::new(entries)))
+}
+
 /// A message on one line: control characters (a newline in a file name or
 /// a value) are written as escapes.
 pub fn one_line(message: &str) -> String {
@@ -415,19 +461,12 @@ impl Cli {
                 "--offset: {offset} is negative; an offset drops frames from the start"
             ));
         }
-        let (tx_map, rx_map) = match &self.map {
+        let (tx_map, rx_map) = match self.map.as_deref() {
             None => (None, None),
-            Some(m) => {
-                let (tx, rx) = m.split_once(':').unwrap_or((m, ""));
-                let parse = |s: &str| -> Result<Option<ChannelMap>, ArgError> {
-                    if is_null(s) {
-                        Ok(None)
-                    } else {
-                        s.parse().map(Some).map_err(|e| format!("--map: {e}"))
-                    }
-                };
-                (parse(tx)?, parse(rx)?)
-            }
+            Some([one]) if output.is_some() => (None, map_word(one)?),
+            Some([one]) => (map_word(one)?, None),
+            Some([tx, rx]) => (map_word(tx)?, map_word(rx)?),
+            Some(_) => return Err("--map: one map, or two (playback, recording)".into()),
         };
         let rotate = match self.rotate.as_deref() {
             None => None,
@@ -658,11 +697,25 @@ mod tests {
 
     #[test]
     fn maps_and_selection() {
-        let p = plan(&["a.wav", "b.wav", "-m", "2,1:0,1"]).unwrap();
+        // Two words: playback, then recording.
+        let p = plan(&["a.wav", "b.wav", "-m", "2,1", "0,1"]).unwrap();
         assert_eq!(p.tx_map.unwrap().entries(), &[2, 1]);
         assert_eq!(p.rx_map.unwrap().entries(), &[0, 1]);
-        let p = plan(&["a.wav", "b.wav", "-m", ":2,1"]).unwrap();
+        // One word: the recording's map when there is a recording...
+        let p = plan(&["a.wav", "b.wav", "-m", "2,1"]).unwrap();
         assert!(p.tx_map.is_none());
+        assert_eq!(p.rx_map.unwrap().entries(), &[2, 1]);
+        // ... else the playback's.
+        let p = plan(&["a.wav", "-m", "2,1"]).unwrap();
+        assert_eq!(p.tx_map.unwrap().entries(), &[2, 1]);
+        // IN:OUT pairs.
+        let p = plan(&["a.wav", "-m", "1:2,2:1"]).unwrap();
+        assert_eq!(p.tx_map.unwrap().entries(), &[2, 1]);
+        let p = plan(&["a.wav", "-m", "1:3"]).unwrap();
+        assert_eq!(p.tx_map.unwrap().entries(), &[0, 0, 1]);
+        let p = plan(&["a.wav", "b.wav", "-m", "null", "2:1"]).unwrap();
+        assert!(p.tx_map.is_none());
+        assert_eq!(p.rx_map.unwrap().entries(), &[2]);
         let p = plan(&["a.wav", "-s", "3,4"]).unwrap();
         assert_eq!(p.channel_select, Some(vec![3, 4]));
     }
@@ -677,7 +730,7 @@ mod tests {
             (vec!["a.wav", "-o", "-5"], "--offset: -5 is negative"),
             (
                 vec!["a.wav", "-m", "1,x"],
-                "--map: channel map '1,x' is not a list",
+                "--map: '1,x' is not a list of channels (2,1) or of IN:OUT pairs",
             ),
             (
                 vec!["a.wav", "-c", "0"],

@@ -293,15 +293,31 @@ fn run_plan(plan: &Plan) -> Outcome {
 
     let selected = plan.channel_select.as_ref();
     let select_max = selected.map(|s| s.iter().copied().max().unwrap_or(1));
-    let out_ch = select_max.or(plan.channels.playback).or(file_channels);
-    let in_ch = select_max.or(plan.channels.recording).or(match direction {
-        Direction::Duplex => out_ch,
-        _ => None,
-    });
+    // Device outputs: told, or one per entry of the playback map, or one
+    // per channel of the file.
+    let out_ch = select_max
+        .or(plan.channels.playback)
+        .or(plan.tx_map.as_ref().map(|m| m.entries().len()))
+        .or(file_channels);
 
     let (device, input_device) = match devices(plan, direction) {
         Ok(d) => d,
         Err(o) => return o,
+    };
+    // Device inputs: told, or every input of the device, as the original
+    // records (python-sounddevice's default).
+    let in_ch = match select_max.or(plan.channels.recording) {
+        Some(n) => Some(n),
+        None if direction == Direction::Output => None,
+        None => {
+            let sel = match direction {
+                Direction::Duplex => input_device.as_ref().or(device.as_ref()),
+                _ => device.as_ref(),
+            };
+            host::find_device(sel, Direction::Input)
+                .ok()
+                .map(|d| d.max_input_channels)
+        }
     };
     let mut config = StreamConfig::new()
         .format(format)
@@ -353,12 +369,9 @@ fn run_plan(plan: &Plan) -> Outcome {
         ));
         rx_map = Some(ChannelMap::new(sel.clone()));
     }
-    if let Some(c) = plan
-        .channels
-        .recording
-        .filter(|_| selected.is_none() && dev_in > 0)
-    {
-        cap_ch = c;
+    // Recorded channels: one per entry of the recording map.
+    if let Some(m) = rx_map.as_ref().filter(|_| selected.is_none() && dev_in > 0) {
+        cap_ch = m.entries().len();
     }
     if let Some(fc) = file_channels {
         if selected.is_some() && fc != play_ch {

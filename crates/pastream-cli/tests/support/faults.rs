@@ -76,6 +76,8 @@ pub fn looping_playrec(cmd: &mut Command, device: &str, dir: &Path) -> (Child, P
             "--loop",
             "-D",
             device,
+            "-c",
+            "2",
         ])
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
@@ -240,6 +242,8 @@ pub fn rotation_joins_into_the_recording(cmd: fn() -> Command, device: &str) {
                 out.to_str().unwrap(),
                 "-D",
                 device,
+                "-c",
+                "2",
                 "-p",
                 "2Ks",
                 "--rotate",

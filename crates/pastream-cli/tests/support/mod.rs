@@ -133,6 +133,8 @@ pub fn file_round_trip(
             device,
             input.to_str().unwrap(),
             output.to_str().unwrap(),
+            "-c",
+            "2",
             "-p",
             "2Ks",
             "-q",
@@ -152,11 +154,25 @@ pub fn file_round_trip(
     assert_samples_equal(&rec[delay * fs..(delay + 12_000) * fs], &data, format, 2);
 }
 
-/// Pipes an AU file through `pastream - - -t au` and returns what came
-/// out on standard output.
+/// Pipes a stereo AU file through `pastream - - -t au` and returns what
+/// came out on standard output.
 pub fn pipe_au(cmd: &mut Command, device: &str, au: Vec<u8>) -> (i32, Vec<u8>, String) {
+    pipe_au_channels(cmd, device, 2, au)
+}
+
+/// Pipes an AU file of `channels` channels through `pastream - - -t au`
+/// and returns what came out on standard output.
+pub fn pipe_au_channels(
+    cmd: &mut Command,
+    device: &str,
+    channels: usize,
+    au: Vec<u8>,
+) -> (i32, Vec<u8>, String) {
+    let channels = channels.to_string();
     let mut child = cmd
-        .args(["-", "-", "-t", "au", "-D", device, "-p", "2Ks", "-q"])
+        .args([
+            "-", "-", "-t", "au", "-D", device, "-c", &channels, "-p", "2Ks", "-q",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -54,6 +54,19 @@ pub fn originals_rules(cmd: fn() -> Command, device: &str) {
     assert_eq!(code, 0, "{err}");
     assert_eq!(frames_of(&rec), 1000);
 
+    // Without -c, a recording takes every input of its device.
+    let rec = dir.join("all.wav");
+    let (code, _, err) = run(
+        &mut cmd(),
+        &["null", rec.to_str().unwrap(), "-D", device, "-d", "100s"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let inputs =
+        pastream::host::find_device(Some(&device.into()), pastream::host::Direction::Input)
+            .unwrap()
+            .max_input_channels;
+    assert_eq!(SoundFile::open(&rec).unwrap().info().channels, inputs);
+
     // Recording alone, the pad lengthens the recording.
     let rec = dir.join("padded.wav");
     let (code, _, err) = run(
@@ -114,6 +127,8 @@ pub fn originals_rules(cmd: fn() -> Command, device: &str) {
             "pcm_16",
             "-D",
             device,
+            "-c",
+            "2",
             "-p",
             "2Ks",
         ],
@@ -150,4 +165,118 @@ pub fn originals_rules(cmd: fn() -> Command, device: &str) {
     let (code, _, err) = run(&mut cmd(), &[i, i, "-D", device]);
     assert_eq!(code, 2, "{err}");
     assert_eq!(frames_of(&input), 4800);
+}
+
+/// A map case: the playback file, its data and channels, the options,
+/// and what each recorded channel holds (a channel of the file, or
+/// silence).
+type MapCase<'a> = (
+    &'a std::path::Path,
+    &'a [u8],
+    usize,
+    Vec<&'a str>,
+    Vec<Option<usize>>,
+);
+
+/// Every form of the original's `-m`, channel by channel: one word (the
+/// recording's map when there is a recording) or two (playback,
+/// recording), lists or IN:OUT pairs, with and without `-c`.
+pub fn every_map_form_of_the_original(cmd: fn() -> Command, device: &str) {
+    let dir = scratch(&format!("maps-{}", device.replace([' ', ','], "-")));
+    let frames = 3000;
+    let stereo = signal(21, frames, 2, SampleFormat::I16, 16);
+    let mono = signal(22, frames, 1, SampleFormat::I16, 16);
+    let (st, mo) = (dir.join("stereo.wav"), dir.join("mono.wav"));
+    write_file(&st, "WAV", "PCM_16", 2, SampleFormat::I16, &stereo);
+    write_file(&mo, "WAV", "PCM_16", 1, SampleFormat::I16, &mono);
+    let out = dir.join("out.wav");
+    let o = out.to_str().unwrap();
+    // The loopback's delay at this block size, from an unmapped run.
+    let base = ["-D", device, "-b", "64", "-p", "2Ks", "-q"];
+    let mut args = vec![st.to_str().unwrap(), o, "-c", "2"];
+    args.extend_from_slice(&base);
+    let (code, _, err) = run(&mut cmd(), &args);
+    assert_eq!(code, 0, "{err}");
+    let (_, _, rec) = read_file(
+        &Target::Path(out.clone()),
+        SampleFormat::I16,
+        &FileOptions::default(),
+    );
+    let delay = find_preamble(&rec, SampleFormat::I16, 2).expect("the preamble came back");
+    let cases: Vec<MapCase> = vec![
+        (&st, &stereo, 2, vec!["-m", "2,1"], vec![Some(1), Some(0)]),
+        (&st, &stereo, 2, vec!["-m", "2"], vec![Some(1)]),
+        (&st, &stereo, 2, vec!["-m", "0,1"], vec![None, Some(0)]),
+        (
+            &st,
+            &stereo,
+            2,
+            vec!["-m", "2,1", "2,1"],
+            vec![Some(0), Some(1)],
+        ),
+        (
+            &st,
+            &stereo,
+            2,
+            vec!["-m", "2,1", "null", "-c", "2"],
+            vec![Some(1), Some(0)],
+        ),
+        (
+            &st,
+            &stereo,
+            2,
+            vec!["-m", "null", "1:2,2:1"],
+            vec![Some(1), Some(0)],
+        ),
+        (
+            &st,
+            &stereo,
+            2,
+            vec!["-m", "1:1,2:3", "3,1"],
+            vec![Some(1), Some(0)],
+        ),
+        (
+            &st,
+            &stereo,
+            2,
+            vec!["-c", "2,4", "-m", "0,0,1,2"],
+            vec![None, None, Some(0), Some(1)],
+        ),
+        (
+            &mo,
+            &mono,
+            1,
+            vec!["-c", "1,2", "-m", "0,1"],
+            vec![None, Some(0)],
+        ),
+    ];
+    for (input, data, file_ch, opts, want) in cases {
+        let mut args = vec![input.to_str().unwrap(), o];
+        args.extend_from_slice(&opts);
+        args.extend_from_slice(&base);
+        let (code, _, err) = run(&mut cmd(), &args);
+        assert_eq!(code, 0, "{opts:?}: {err}");
+        let (ch, _, rec) = read_file(
+            &Target::Path(out.clone()),
+            SampleFormat::I16,
+            &FileOptions::default(),
+        );
+        assert_eq!(ch, want.len(), "{opts:?}: recorded channels");
+        for k in 0..frames {
+            for (c, w) in want.iter().enumerate() {
+                let at = ((delay + k) * ch + c) * 2;
+                let got = &rec[at..at + 2];
+                let expected: &[u8] = match w {
+                    None => &[0, 0],
+                    Some(s) => &data[(k * file_ch + s) * 2..(k * file_ch + s) * 2 + 2],
+                };
+                assert_eq!(
+                    got,
+                    expected,
+                    "{opts:?}: frame {k}, recorded channel {}",
+                    c + 1
+                );
+            }
+        }
+    }
 }
