@@ -67,6 +67,15 @@ pub struct Cli {
     #[arg(long, help_heading = "General")]
     pub version: bool,
 
+    /// Print the manual page (roff) and exit: pastream --man > pastream.1
+    #[arg(long, help_heading = "General")]
+    pub man: bool,
+
+    /// Print completions for SHELL (bash, zsh, fish, elvish, powershell)
+    /// and exit.
+    #[arg(long, value_name = "SHELL", help_heading = "General")]
+    pub completions: Option<clap_complete::Shell>,
+
     /// Ring buffer size between the files and the device, in frames; a
     /// power of two. Larger values ride out slower disks. [default: 128K]
     #[arg(long, value_name = "FRAMES", help_heading = "Playback and recording")]

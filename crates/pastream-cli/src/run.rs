@@ -143,6 +143,25 @@ pub fn run(cli: &Cli) -> Outcome {
     if cli.list {
         return print_stdout(host::query_devices().to_string());
     }
+    if cli.man {
+        let mut page = Vec::new();
+        if let Err(e) =
+            clap_mangen::Man::new(<Cli as clap::CommandFactory>::command()).render(&mut page)
+        {
+            return Outcome::Failed(e.to_string());
+        }
+        return print_stdout(String::from_utf8_lossy(&page).into_owned());
+    }
+    if let Some(shell) = cli.completions {
+        let mut script = Vec::new();
+        clap_complete::generate(
+            shell,
+            &mut <Cli as clap::CommandFactory>::command(),
+            "pastream",
+            &mut script,
+        );
+        return print_stdout(String::from_utf8_lossy(&script).into_owned());
+    }
     match cli.plan() {
         Ok(plan) => run_plan(&plan),
         Err(e) => Outcome::BadInput(e),
@@ -279,6 +298,7 @@ fn run_plan(plan: &Plan) -> Outcome {
         }
     }
     let file_channels = input.as_ref().map(|f| f.info().channels);
+    let playback_frames = input.as_ref().and_then(|f| f.info().frames);
     let format = plan
         .format
         .or_else(|| {
@@ -510,6 +530,19 @@ fn run_plan(plan: &Plan) -> Outcome {
     };
     s.set_frames(frames);
     s.set_pad(pad);
+    // The run's length, when known: for the time left on the status line.
+    let total = match (frames, playback_frames) {
+        (f, _) if f >= 0 => Some(
+            f as u64
+                + if plan.input.is_some() {
+                    pad.max(0) as u64
+                } else {
+                    0
+                },
+        ),
+        (_, Some(n)) if !plan.looping && pad >= 0 => Some(n + pad as u64),
+        _ => None,
+    };
     s.set_offset(plan.offset.frames(rate).max(0) as u64);
     s.set_stop_on_xrun(plan.fatal_xruns);
     if let AnyStream::Duplex(d) = &mut stream {
@@ -517,7 +550,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     } else if let AnyStream::Output(o) = &mut stream {
         o.set_looping(plan.looping);
     }
-    supervise(stream.stream(), plan, &levels, rate, report.as_ref())
+    supervise(stream.stream(), plan, &levels, rate, total, report.as_ref())
 }
 
 /// Watches for SIGINT, SIGTERM, SIGHUP and SIGQUIT on a thread of its own
@@ -565,6 +598,7 @@ fn supervise(
     plan: &Plan,
     levels: &Levels,
     rate: f64,
+    total: Option<u64>,
     report: Option<&SinkReport>,
 ) -> Outcome {
     let signals = match watch_signals(s) {
@@ -578,7 +612,6 @@ fn supervise(
     );
     let mut result = s.start_with(prebuffer);
     let show = !plan.quiet && std::io::stderr().is_terminal();
-    let t0 = Instant::now();
     let mut last_status = Instant::now();
     while result.is_ok() {
         match s.wait(Some(Wait::from_millis(100))) {
@@ -596,7 +629,7 @@ fn supervise(
         }
         if show && last_status.elapsed() >= Wait::from_millis(200) {
             last_status = Instant::now();
-            status_line(s, levels, t0.elapsed().as_secs_f64());
+            status_line(s, levels, rate, total);
         }
     }
     let stopped = signals.load(Ordering::Acquire);
@@ -665,29 +698,91 @@ fn supervise(
     }
 }
 
-/// One status line on standard error: time, xruns, load, and the peak
-/// level of each channel since the last line.
-fn status_line(s: &Stream, levels: &Levels, elapsed: f64) {
+/// One status line on standard error: the time from the frame position
+/// (and the time left when the length is known), xruns, clipped samples,
+/// load, and the peak level of each channel since the last line, fitted
+/// to the terminal's width.
+fn status_line(s: &Stream, levels: &Levels, rate: f64, total: Option<u64>) {
+    let width = terminal_size::terminal_size().map_or(80, |(w, _)| usize::from(w.0));
+    let frames = s.frame_count();
     let x = s.xruns();
-    let peaks = levels.take();
-    let mut meter = String::new();
-    for p in peaks.iter().take(8) {
-        let db = 20.0 * f64::from(*p).log10();
-        if db < -99.0 {
-            meter.push_str("  -inf");
-        } else {
-            meter.push_str(&format!(" {db:5.1}"));
-        }
-    }
-    if peaks.len() > 8 {
-        meter.push_str(&format!(" +{} ch", peaks.len() - 8));
-    }
-    eprint!(
-        "\r\x1b[K  {}  xruns {}  load {:5.1}%  peak dBFS{}",
-        hms(elapsed),
+    let left = total.map_or(String::new(), |t| {
+        format!(" -{}", hms(t.saturating_sub(frames) as f64 / rate))
+    });
+    let head = format!(
+        "  {}{left}  xruns {}  clip {}  load {:4.1}%",
+        hms(frames as f64 / rate),
         x.total + x.source_underruns,
+        levels.clips(),
         100.0 * s.cpu_load(),
-        meter
     );
+    let line = head.clone() + &meters(&levels.take(), width.saturating_sub(head.len() + 1));
+    let _ = write!(std::io::stderr(), "\r\x1b[K{line}");
     let _ = std::io::stderr().flush();
+}
+
+/// The peaks as meters in at most `room` characters: the level of each
+/// channel in dBFS when they fit, else one shade per channel (from blank,
+/// -60 dB and below, to '@', full scale), else as many as fit and the
+/// count of the others.
+pub fn meters(peaks: &[f32], room: usize) -> String {
+    let db = |p: f32| {
+        let d = 20.0 * f64::from(p).log10();
+        // No "-0.0": what rounds to full scale is full scale.
+        if d > -0.05 { 0.0 } else { d }
+    };
+    let numbers: String = peaks
+        .iter()
+        .map(|&p| match db(p) {
+            d if d < -99.0 => "  -inf".to_owned(),
+            d => format!(" {d:5.1}"),
+        })
+        .collect();
+    if numbers.len() + 5 <= room {
+        return format!(" dBFS{numbers}");
+    }
+    const SHADES: &[u8] = b" .:-=+*#%@";
+    let shade = |p: f32| {
+        let k = ((db(p) + 60.0) / 60.0 * (SHADES.len() - 1) as f64).round();
+        SHADES[k.clamp(0.0, (SHADES.len() - 1) as f64) as usize] as char
+    };
+    let fit = room.saturating_sub(3);
+    if peaks.len() <= fit {
+        return format!(" |{}|", peaks.iter().map(|&p| shade(p)).collect::<String>());
+    }
+    let extra = format!(" +{}", peaks.len());
+    let n = fit.saturating_sub(extra.len());
+    format!(
+        " |{}| +{}",
+        peaks[..n].iter().map(|&p| shade(p)).collect::<String>(),
+        peaks.len() - n
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meters_fit_the_room_they_have() {
+        let peaks = [1.0, 0.5, 0.0, 0.99999];
+        assert_eq!(meters(&peaks, 80), " dBFS   0.0  -6.0  -inf   0.0");
+        assert_eq!(meters(&peaks, 10), " |@% @|");
+        let many = vec![0.5f32; 128];
+        for room in [10, 30, 79] {
+            assert!(
+                meters(&many, room).len() <= room,
+                "{room}: {}",
+                meters(&many, room)
+            );
+        }
+        // The channels shown and the count of the others make all 128.
+        let m = meters(&many, 30);
+        let (bars, rest) = m.rsplit_once(" +").unwrap();
+        assert_eq!(
+            bars.matches('%').count() + rest.parse::<usize>().unwrap(),
+            128,
+            "{m}"
+        );
+    }
 }

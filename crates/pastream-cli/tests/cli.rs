@@ -774,3 +774,23 @@ fn the_virtual_device_is_never_the_default() {
         assert!(!out.exists(), "nothing was created");
     }
 }
+
+#[test]
+fn man_page_and_completions() {
+    let (code, out, err) = run(&mut free(), &["--man"]);
+    assert_eq!(code, 0, "{err}");
+    let page = String::from_utf8(out).unwrap();
+    assert!(
+        page.starts_with(".ie") && page.contains(".TH pastream 1"),
+        "{page}"
+    );
+    assert!(page.contains("rotate"), "every option is in the page");
+    for shell in ["bash", "zsh", "fish"] {
+        let (code, out, err) = run(&mut free(), &["--completions", shell]);
+        assert_eq!(code, 0, "{err}");
+        let script = String::from_utf8(out).unwrap();
+        assert!(script.contains("fatal-xruns"), "{shell}: {script}");
+    }
+    let (code, _, err) = run(&mut free(), &["--completions", "cmd.exe"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -397,3 +397,33 @@ fn complete_plays_the_last_block_and_abort_does_not() {
         common::callbacks::check_heard(&common::callbacks::blocks_heard(&monitor.take()), end);
     }
 }
+
+#[test]
+fn a_frame_comes_back_at_the_time_it_was_played() {
+    use pastream::{CallbackResult, CallbackStream};
+    use std::sync::atomic::AtomicU64;
+    // Block 0's output is captured in block 1 (a delay of one block): its
+    // capture time is the time it was played.
+    let played = Arc::new(AtomicU64::new(0));
+    let captured = Arc::new(AtomicU64::new(0));
+    let (p, c) = (played.clone(), captured.clone());
+    let mut s = CallbackStream::raw_duplex(&free_config(1, F32, 256), move |_i, _o, info| {
+        match info.start_frame {
+            0 => p.store(info.time.output_dac_time.to_bits(), Ordering::Relaxed),
+            256 => c.store(info.time.input_adc_time.to_bits(), Ordering::Relaxed),
+            _ => return CallbackResult::Complete,
+        }
+        CallbackResult::Continue
+    })
+    .unwrap();
+    s.start().unwrap();
+    s.wait(None).unwrap();
+    let (p, c) = (
+        f64::from_bits(played.load(Ordering::Relaxed)),
+        f64::from_bits(captured.load(Ordering::Relaxed)),
+    );
+    assert!(p > 0.0);
+    assert_eq!(p, c);
+    let (li, lo) = s.latency();
+    assert_eq!(li + lo, 256.0 / 48000.0);
+}

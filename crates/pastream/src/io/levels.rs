@@ -3,7 +3,7 @@
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::sample::{SampleFormat, convert};
 
@@ -24,7 +24,13 @@ use crate::sample::{SampleFormat, convert};
 #[derive(Debug)]
 pub struct Levels {
     peaks: Vec<AtomicU32>,
+    clips: AtomicU64,
 }
+
+/// The magnitude from which a sample counts as clipped: full scale, to
+/// within the resolution of 16-bit samples (whose largest positive value
+/// is a step short of it).
+pub const CLIP_LEVEL: f32 = 1.0 - 1.0 / 32768.0;
 
 impl Levels {
     /// Levels for `channels` channels, all zero.
@@ -38,6 +44,7 @@ impl Levels {
     pub fn new(channels: usize) -> Arc<Levels> {
         Arc::new(Levels {
             peaks: (0..channels).map(|_| AtomicU32::new(0)).collect(),
+            clips: AtomicU64::new(0),
         })
     }
 
@@ -82,14 +89,37 @@ impl Levels {
         }
         let ss = format.sample_size();
         let mut peak = vec![0f32; ch];
+        let mut clips = 0;
         for frame in data.chunks_exact(ss * ch) {
             for (p, s) in peak.iter_mut().zip(frame.chunks_exact(ss)) {
-                *p = p.max(convert::magnitude(s, format));
+                let m = convert::magnitude(s, format);
+                clips += u64::from(m >= CLIP_LEVEL);
+                *p = p.max(m);
             }
         }
         for (slot, p) in self.peaks.iter().zip(peak) {
             slot.fetch_max(p.to_bits(), Ordering::Relaxed);
         }
+        self.clips.fetch_add(clips, Ordering::Relaxed);
+    }
+
+    /// Samples at full scale seen so far (see [`CLIP_LEVEL`]), all
+    /// channels together.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::SampleFormat;
+    /// use pastream::io::levels::Levels;
+    /// use pastream::sample::as_bytes;
+    ///
+    /// let levels = Levels::new(2);
+    /// levels.update(as_bytes(&[1.0f32, 0.5, -1.2, 0.0]), SampleFormat::F32);
+    /// levels.update(as_bytes(&[i16::MAX, i16::MIN]), SampleFormat::I16);
+    /// assert_eq!(levels.clips(), 4);
+    /// ```
+    pub fn clips(&self) -> u64 {
+        self.clips.load(Ordering::Relaxed)
     }
 }
 

@@ -377,8 +377,10 @@ impl HostStream for VirtualStream {
     }
 
     fn latency(&self) -> (f64, f64) {
+        // Half the round trip on each side: input and output latency add
+        // up to the delay of the loopback, as through a cable.
         let l = latency_frames(&self.params, &self.options) as f64 / self.params.samplerate;
-        (l, l)
+        (l / 2.0, l / 2.0)
     }
 
     fn cpu_load(&self) -> f64 {
@@ -519,10 +521,13 @@ impl Device {
                 .filter(|(k, _)| *k == block)
                 .fold(std::mem::take(&mut late), |acc, (_, f)| acc | *f);
             let now = frames_done as f64 / p.samplerate;
+            // Half the round trip on each side: a frame comes back with
+            // the capture time it was played at, as through a cable.
+            let half = latency as f64 / p.samplerate / 2.0;
             let time = TimeInfo {
-                input_adc_time: now - latency as f64 / p.samplerate,
+                input_adc_time: now - half,
                 current_time: now,
-                output_dac_time: now + latency as f64 / p.samplerate,
+                output_dac_time: now + half,
             };
             let t0 = Instant::now();
             let blk = Block {
