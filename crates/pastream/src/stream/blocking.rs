@@ -41,6 +41,8 @@ struct Shared {
     taken: AtomicU64,
     /// What the program is doing: IDLE, WRITING or READING.
     caller: AtomicU8,
+    /// Frames the program still waits for: to read, or room to write.
+    need: AtomicU64,
     underflowed: AtomicBool,
     overflowed: AtomicBool,
 }
@@ -135,15 +137,20 @@ impl<T: Sample> BlockingStream<T> {
         let sh = shared.clone();
         let capacity = frames as u64;
         // The free-running device waits for the program: for output to
-        // play unless the program is reading, for room to record unless
-        // it is writing.
+        // play, and for room to record; but not for the direction the
+        // program waits on: a program waiting to read gets its input even
+        // with no output written, one waiting to write gets room even
+        // with its input unread.
         let ready = move |n: usize| {
             let n = n as u64;
             let caller = sh.caller.load(Ordering::Acquire);
+            let need = sh.need.load(Ordering::Acquire);
             let queued = sh.written.load(Ordering::Acquire) - sh.played.load(Ordering::Acquire);
             let held = sh.captured.load(Ordering::Acquire) - sh.taken.load(Ordering::Acquire);
-            let out_ok = outs == 0 || caller == READING || queued >= n.min(capacity);
-            let in_ok = ins == 0 || caller == WRITING || held + n.min(capacity) <= capacity;
+            let reader_waits = caller == READING && held < need;
+            let writer_waits = caller == WRITING && capacity - queued < need;
+            let out_ok = outs == 0 || queued >= n.min(capacity) || reader_waits;
+            let in_ok = ins == 0 || held + n.min(capacity) <= capacity || writer_waits;
             out_ok && in_ok
         };
         let user = UserCallback::new(Box::new(f), stream.stats.clone(), T::FORMAT.silence_byte())
@@ -253,7 +260,7 @@ impl<T: Sample> BlockingStream<T> {
             let n = ring.read_into(&mut out[got * ch..])?;
             taken.fetch_add(n as u64, Ordering::AcqRel);
             got += n;
-            Ok((got == frames, n))
+            Ok((frames - got, n))
         })?;
         let sh = &self.shared;
         Ok((out, sh.overflowed.swap(false, Ordering::AcqRel)))
@@ -295,7 +302,7 @@ impl<T: Sample> BlockingStream<T> {
             let n = ring.write(&data[put..])?;
             written.fetch_add(n as u64, Ordering::AcqRel);
             put += n * ch;
-            Ok((put == data.len(), n))
+            Ok(((data.len() - put) / ch.max(1), n))
         })?;
         let sh = &self.shared;
         Ok(sh.underflowed.swap(false, Ordering::AcqRel))
@@ -330,30 +337,35 @@ impl<T: Sample> BlockingStream<T> {
     }
 }
 
-/// Runs `step` (which moves what it can and says whether it is done, and
-/// how many frames it moved) until it is done, waiting for the device
-/// whenever it moves nothing; the program is `doing` READING or WRITING
-/// meanwhile.
+/// Runs `step` (which moves what it can and says how many frames are
+/// still to move, and how many it moved) until nothing is left, waiting
+/// for the device whenever it moves nothing; the program is `doing`
+/// READING or WRITING meanwhile, and waits for what is left.
 fn wait_while(
     stream: &Stream,
     shared: &Shared,
     doing: u8,
-    mut step: impl FnMut() -> Result<(bool, usize), SampleError>,
+    mut step: impl FnMut() -> Result<(usize, usize), SampleError>,
 ) -> Result<(), StreamError> {
-    shared.caller.store(doing, Ordering::Release);
     let result = loop {
         let seen = stream.wake.count();
         match step() {
             Err(e) => break Err(e.into()),
-            Ok((true, _)) => break Ok(()),
-            Ok((false, 0)) if !stream.host.is_running() => break Err(not_running()),
-            Ok((false, 0)) => {
-                stream.wake.wait_past(seen, stream.pause());
+            Ok((0, _)) => break Ok(()),
+            Ok((_, 0)) if !stream.host.is_running() => break Err(not_running()),
+            Ok((left, 0)) => {
+                shared.need.store(left as u64, Ordering::Release);
+                shared.caller.store(doing, Ordering::Release);
+                // A free-running device waiting for the program looks
+                // again now.
+                stream.wake.ring();
+                stream.wake.wait_past(seen + 1, stream.pause());
             }
-            Ok((false, _)) => {}
+            Ok(_) => {}
         }
     };
     shared.caller.store(IDLE, Ordering::Release);
+    shared.need.store(0, Ordering::Release);
     result
 }
 

@@ -189,16 +189,19 @@ pub fn a_typed_callback_of_another_format_is_refused(rig: &Rig) {
 pub fn blocking_round_trip_bit_exact(rig: &Rig) {
     let seed = seed();
     let (ch, chunk, chunks) = (2, 4096, 12);
-    let play: Vec<f32> = Signal::new(seed, SampleFormat::F32, ch).samples(chunk * chunks);
-    let mut s = BlockingStream::<f32>::duplex(&(rig.realtime)(ch, SampleFormat::F32, 256)).unwrap();
-    // Two pieces ahead, written before the start: the device never waits
-    // for the program.
+    let mut play: Vec<f32> = Signal::new(seed, SampleFormat::F32, ch).samples(chunk * chunks);
+    // A silent piece after the signal: the reads that take the loopback's
+    // delay never find the output empty.
+    play.extend(std::iter::repeat_n(0.0, chunk * ch));
+    let mut s = BlockingStream::<f32>::duplex(&(rig.config)(ch, SampleFormat::F32, 256)).unwrap();
+    // Two pieces ahead, written before the start: a real-time device
+    // never waits for the program.
     let mut flags = (false, false);
     flags.0 |= s.write(&play[..2 * chunk * ch]).unwrap();
     s.start().unwrap();
     let mut rec = Vec::new();
     for k in 2..chunks + 2 {
-        if k < chunks {
+        if k <= chunks {
             flags.0 |= s
                 .write(&play[k * chunk * ch..(k + 1) * chunk * ch])
                 .unwrap();
@@ -212,8 +215,7 @@ pub fn blocking_round_trip_bit_exact(rig: &Rig) {
     let fs = SampleFormat::F32.frame_size(ch);
     let delay = find_preamble(&rec, SampleFormat::F32, ch).expect("the preamble came back");
     assert_eq!(delay, (rig.delay)(256));
-    let n = (rec.len() / fs - delay).min(play.len() / ch);
-    assert!(n > chunk * (chunks - 2), "{n} frames came back");
+    let n = chunk * chunks - delay;
     assert_samples_equal(
         &rec[delay * fs..(delay + n) * fs],
         &pastream::sample::as_bytes(&play)[..n * fs],
@@ -243,8 +245,13 @@ pub fn blocking_flags_when_starved_or_flooded(rig: &Rig) {
     while inp.read_available() > 256 {
         inp.read(256).unwrap();
     }
+    // Reset by the read: no input is lost now, unless the device itself
+    // reports an xrun meanwhile (a loaded machine can make it late).
+    let xruns = inp.xruns().total;
     let (_, overflowed) = inp.read(256).unwrap();
-    assert!(!overflowed, "the flag is reset by a read");
+    if inp.xruns().total == xruns {
+        assert!(!overflowed, "the flag is reset by a read");
+    }
     inp.stop().unwrap();
     // Neither direction waits on a stopped stream.
     assert!(inp.read(1).is_err());
