@@ -28,22 +28,28 @@ pub fn send(child: &Child, signal: &str) {
 }
 
 /// Waits for `child` to exit, at most `bound`; returns its status code,
-/// its standard error and how long it took.
+/// its standard error and how long it took. Standard error is read all
+/// along, so that the child never waits for room in the pipe.
 pub fn exits_within(mut child: Child, bound: Duration) -> (i32, String, Duration) {
     let t0 = Instant::now();
+    let reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = e.read_to_string(&mut text);
+            text
+        })
+    });
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             let took = t0.elapsed();
-            let mut err = String::new();
-            if let Some(mut e) = child.stderr.take() {
-                e.read_to_string(&mut err).unwrap();
-            }
+            let err = reader.map(|r| r.join().unwrap()).unwrap_or_default();
             return (status.code().unwrap_or(-1), err, took);
         }
         if t0.elapsed() > bound {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("pastream did not exit within {bound:?} of the signal");
+            let err = reader.map(|r| r.join().unwrap()).unwrap_or_default();
+            panic!("pastream did not exit within {bound:?} of the signal; it said: {err}");
         }
         std::thread::sleep(Duration::from_millis(2));
     }
