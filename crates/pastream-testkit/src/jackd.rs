@@ -151,6 +151,34 @@ fn have(tool: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Whether a process named `jackd` runs on this machine.
+fn a_server_runs() -> bool {
+    std::fs::read_dir("/proc").is_ok_and(|procs| {
+        procs.flatten().any(|p| {
+            std::fs::read_to_string(p.path().join("comm")).is_ok_and(|c| c.trim() == "jackd")
+        })
+    })
+}
+
+/// With no JACK server running, what servers killed before they could
+/// clean up left in /dev/shm is stale: their entries in JACK's registry of
+/// servers (a few slots; once full, no server starts: "Too many servers
+/// already active"), sockets and semaphores. It is removed.
+pub fn remove_stale_servers() {
+    if a_server_runs() {
+        return;
+    }
+    if let Ok(entries) = std::fs::read_dir("/dev/shm") {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("jack-") || name.starts_with("jack_") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+}
+
 /// The parent's part: starts a server, runs this test binary again as the
 /// child connected to it, stops the server, and exits as the child did.
 pub fn with_server() -> ExitCode {
@@ -161,6 +189,7 @@ pub fn with_server() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    remove_stale_servers();
     let name = format!("pastream-test-{}", std::process::id());
     let server = match Server::start(&name) {
         Ok(s) => s,

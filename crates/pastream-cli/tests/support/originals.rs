@@ -37,30 +37,20 @@ pub fn originals_rules(cmd: fn() -> Command, device: &str) {
     let (code, _, err) = run(&mut cmd(), &[i, "^", "-D", device]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("-> null"), "{err}");
-    let rec = dir.join("caret.wav");
-    let (code, _, err) = run(
-        &mut cmd(),
-        &[
-            "^",
-            rec.to_str().unwrap(),
-            "-D",
-            device,
-            "-c",
-            "2",
-            "-d",
-            "1000s",
-        ],
-    );
-    assert_eq!(code, 0, "{err}");
+    // Records on `device` into `name` with `extra` options; the file.
+    let record = |first: &str, name: &str, extra: &[&str]| {
+        let rec = dir.join(name);
+        let mut args = vec![first, rec.to_str().unwrap(), "-D", device];
+        args.extend_from_slice(extra);
+        let (code, _, err) = run(&mut cmd(), &args);
+        assert_eq!(code, 0, "{extra:?}: {err}");
+        rec
+    };
+    let rec = record("^", "caret.wav", &["-c", "2", "-d", "1000s"]);
     assert_eq!(frames_of(&rec), 1000);
 
     // Without -c, a recording takes every input of its device.
-    let rec = dir.join("all.wav");
-    let (code, _, err) = run(
-        &mut cmd(),
-        &["null", rec.to_str().unwrap(), "-D", device, "-d", "100s"],
-    );
-    assert_eq!(code, 0, "{err}");
+    let rec = record("null", "all.wav", &["-d", "100s"]);
     let inputs =
         pastream::host::find_device(Some(&device.into()), pastream::host::Direction::Input)
             .unwrap()
@@ -68,23 +58,11 @@ pub fn originals_rules(cmd: fn() -> Command, device: &str) {
     assert_eq!(SoundFile::open(&rec).unwrap().info().channels, inputs);
 
     // Recording alone, the pad lengthens the recording.
-    let rec = dir.join("padded.wav");
-    let (code, _, err) = run(
-        &mut cmd(),
-        &[
-            "null",
-            rec.to_str().unwrap(),
-            "-D",
-            device,
-            "-c",
-            "2",
-            "-d",
-            "1000s",
-            "-p",
-            "500s",
-        ],
+    let rec = record(
+        "null",
+        "padded.wav",
+        &["-c", "2", "-d", "1000s", "-p", "500s"],
     );
-    assert_eq!(code, 0, "{err}");
     assert_eq!(frames_of(&rec), 1500);
 
     // --loop with standard input redirected from a file: it loops.
