@@ -174,9 +174,11 @@ pub struct Cli {
     )]
     pub device: Option<String>,
 
-    /// Sample format of the device stream: float32, int32, int24, int16,
-    /// int8, uint8. Default: that of the playback file's encoding (so that
-    /// integer files pass bit for bit), else float32.
+    /// Sample format(s) of the device stream, for playback and recording:
+    /// float32, int32, int24, int16, int8, uint8 (a pair such as
+    /// float32,int16 plays one and records the other). Default: that of
+    /// the playback file's encoding (so that integer files pass bit for
+    /// bit), else float32; the recording's, the playback's.
     #[arg(
         short,
         long,
@@ -329,8 +331,8 @@ pub struct Plan {
     /// The device text as given (it may be one device whose name holds a
     /// comma, or a pair).
     pub device: Option<String>,
-    /// The stream's sample format.
-    pub format: Option<SampleFormat>,
+    /// Sample formats, for playback and recording.
+    pub format: Pair<SampleFormat>,
     /// The sample rate.
     pub rate: Option<f64>,
     /// File types, for playback and recording.
@@ -522,14 +524,6 @@ impl Cli {
         let formats = pair("--format", self.format.as_deref(), |s| {
             s.parse::<SampleFormat>().map_err(|e| e.to_string())
         })?;
-        let format = match (formats.playback, formats.recording) {
-            (Some(a), Some(b)) if a != b => {
-                return Err(format!(
-                    "--format: playback {a} and recording {b} differ; a duplex stream has one sample format"
-                ));
-            }
-            (a, b) => a.or(b),
-        };
         let rate = match &self.rate {
             None => None,
             Some(t) => {
@@ -564,7 +558,7 @@ impl Cli {
             },
             channels,
             device: self.device.clone().filter(|d| !is_null(d)),
-            format,
+            format: formats,
             rate,
             file_type: pair("--file-type", self.file_type.as_deref(), |s| {
                 FileType::from_name(s).ok_or_else(|| {
@@ -698,9 +692,10 @@ mod tests {
             }
         );
         assert_eq!(p.encoding.recording.unwrap().name(), "PCM_16");
+        let f = plan(&["a.wav", "-f", "float32,int16"]).unwrap().format;
         assert_eq!(
-            plan(&["a.wav", "-f", "int24,int24"]).unwrap().format,
-            Some(SampleFormat::I24)
+            (f.playback, f.recording),
+            (Some(SampleFormat::F32), Some(SampleFormat::I16))
         );
     }
 
@@ -750,8 +745,8 @@ mod tests {
                 "--format: unknown sample format 'int12'",
             ),
             (
-                vec!["a.wav", "-f", "int16,int32"],
-                "--format: playback int16 and recording int32 differ",
+                vec!["a.wav", "-f", "int16,int12"],
+                "--format: unknown sample format 'int12'",
             ),
             (
                 vec!["a.wav", "-t", "mp4"],

@@ -301,12 +301,15 @@ fn run_plan(plan: &Plan) -> Outcome {
     let playback_frames = input.as_ref().and_then(|f| f.info().frames);
     let format = plan
         .format
+        .playback
         .or_else(|| {
             input
                 .as_ref()
                 .and_then(|f| f.info().encoding?.sample_format())
         })
         .unwrap_or(SampleFormat::F32);
+    // The recording's format: its own, else the playback's.
+    let in_format = plan.format.recording.unwrap_or(format);
     let rate = plan
         .rate
         .or_else(|| input.as_ref().map(|f| f64::from(f.info().samplerate)));
@@ -341,6 +344,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     };
     let mut config = StreamConfig::new()
         .format(format)
+        .input_format(in_format)
         .blocksize(plan.blocksize)
         .host_option(virtual_options());
     if let Some(d) = device {
@@ -421,7 +425,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     let ring_frames = plan
         .buffersize
         .unwrap_or(pastream::io::file::DEFAULT_FILE_BUFFER);
-    let (cap_fs, play_fs) = (format.frame_size(cap_ch), format.frame_size(play_ch));
+    let (cap_fs, play_fs) = (in_format.frame_size(cap_ch), format.frame_size(play_ch));
     let ring_bytes = [(plan.output.is_some(), cap_fs), (input.is_some(), play_fs)]
         .iter()
         .filter(|(used, _)| *used)
@@ -449,7 +453,7 @@ fn run_plan(plan: &Plan) -> Outcome {
                 endian: plan.endian.recording.unwrap_or_default(),
                 samplerate: Some(rate.round() as u32),
                 channels: Some(cap_ch),
-                format: Some(format),
+                format: Some(in_format),
             };
             let sink = match (plan.rotate, t) {
                 (Some(every), Target::Path(p)) => {
@@ -457,9 +461,9 @@ fn run_plan(plan: &Plan) -> Outcome {
                         RotateEvery::Duration(d) => Rotate::Frames(d.frames(rate).max(1) as u64),
                         RotateEvery::Bytes(b) => Rotate::Bytes(b),
                     };
-                    FileSink::rotating(&p.to_string_lossy(), &options, every, format)
+                    FileSink::rotating(&p.to_string_lossy(), &options, every, in_format)
                 }
-                _ => SoundFile::create(t, &options).map(|f| FileSink::new(f, format)),
+                _ => SoundFile::create(t, &options).map(|f| FileSink::new(f, in_format)),
             };
             match sink {
                 Ok(f) => Some(f),
@@ -494,7 +498,11 @@ fn run_plan(plan: &Plan) -> Outcome {
             s.samplerate(),
             s.channels().0,
             s.channels().1,
-            s.format(),
+            match s.formats() {
+                (i, o) if i == o || s.channels().0 == 0 => o.to_string(),
+                (i, _) if s.channels().1 == 0 => i.to_string(),
+                (i, o) => format!("{o} out, {i} in"),
+            },
             if s.blocksize() == 0 {
                 "chosen by the host".into()
             } else {

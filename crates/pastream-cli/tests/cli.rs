@@ -142,6 +142,11 @@ fn loop_repeats_the_playback() {
 }
 
 #[test]
+fn format_pairs() {
+    originals::format_pairs(free, DEVICE);
+}
+
+#[test]
 fn every_map_form_of_the_original() {
     originals::every_map_form_of_the_original(free, DEVICE);
 }

@@ -72,6 +72,7 @@ fn main() -> ExitCode {
         ("the_originals_rules", || {
             originals::originals_rules(jack, DEVICE)
         }),
+        ("format_pairs", || originals::format_pairs(jack, DEVICE)),
         ("every_map_form_of_the_original", || {
             originals::every_map_form_of_the_original(jack, DEVICE)
         }),

@@ -258,3 +258,57 @@ pub fn every_map_form_of_the_original(cmd: fn() -> Command, device: &str) {
         }
     }
 }
+
+/// `-f PLAYBACK,RECORDING`: the playback in one format, the recording in
+/// the other, holding the playback converted by the full-scale rule, in
+/// the encoding of its own format.
+pub fn format_pairs(cmd: fn() -> Command, device: &str) {
+    use pastream::sample::convert::convert_sample;
+    let dir = scratch(&format!("formats-{}", device.replace([' ', ','], "-")));
+    for (out_fmt, in_fmt, out_enc, in_enc) in [
+        (SampleFormat::F32, SampleFormat::I16, "FLOAT", "PCM_16"),
+        (SampleFormat::I16, SampleFormat::F32, "PCM_16", "FLOAT"),
+    ] {
+        let data = signal(31, 4800, 2, out_fmt, 16);
+        let input = dir.join(format!("in-{out_fmt}.wav"));
+        write_file(&input, "WAV", out_enc, 2, out_fmt, &data);
+        let out = dir.join(format!("out-{in_fmt}.wav"));
+        let pair = format!("{out_fmt},{in_fmt}");
+        let (code, _, err) = run(
+            &mut cmd(),
+            &[
+                input.to_str().unwrap(),
+                out.to_str().unwrap(),
+                "-f",
+                &pair,
+                "-c",
+                "2",
+                "-b",
+                "256",
+                "-p",
+                "2Ks",
+                "-D",
+                device,
+            ],
+        );
+        assert_eq!(code, 0, "{pair}: {err}");
+        assert!(
+            err.contains(&format!("{out_fmt} out, {in_fmt} in")),
+            "{err}"
+        );
+        let (ch, enc, rec) = read_file(&Target::Path(out), in_fmt, &FileOptions::default());
+        assert_eq!((ch, enc.as_str()), (2, in_enc), "{pair}");
+        let (oss, iss) = (out_fmt.sample_size(), in_fmt.sample_size());
+        let mut want = vec![0u8; data.len() / oss * iss];
+        for (o, i) in data.chunks_exact(oss).zip(want.chunks_exact_mut(iss)) {
+            convert_sample(o, out_fmt, i, in_fmt);
+        }
+        // The converted preamble, found frame by frame.
+        let fs = in_fmt.frame_size(2);
+        let head = &want[..64 * fs];
+        let delay = (0..rec.len() / fs)
+            .find(|&d| rec[d * fs..].starts_with(head))
+            .expect("the preamble came back");
+        assert_samples_equal(&rec[delay * fs..delay * fs + want.len()], &want, in_fmt, 2);
+    }
+}

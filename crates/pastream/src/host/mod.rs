@@ -264,7 +264,10 @@ pub(crate) struct HostParams {
     pub input_device: DeviceInfo,
     pub input_channels: usize,
     pub output_channels: usize,
+    /// The output's sample format (and the input's, for an input stream).
     pub format: SampleFormat,
+    /// The input's sample format.
+    pub input_format: SampleFormat,
     pub samplerate: f64,
     pub blocksize: usize,
     pub latency: Latency,
@@ -441,6 +444,7 @@ fn check_direction(
         input_channels: if input { channels } else { 0 },
         output_channels: if input { 0 } else { channels },
         format,
+        input_format: format,
         blocksize: 0,
         latency: Latency::High,
         callback_guard: None,

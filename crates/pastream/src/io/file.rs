@@ -204,7 +204,7 @@ impl FileOptions {
         FileOptions {
             samplerate: Some(stream.samplerate().round() as u32),
             channels: Some(stream.data_channels().0),
-            format: Some(stream.format()),
+            format: Some(stream.formats().0),
             ..FileOptions::default()
         }
     }

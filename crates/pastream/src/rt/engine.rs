@@ -98,8 +98,10 @@ pub enum Capture {
 /// The parameters of one run of a stream.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
-    /// Sample format of device and data.
+    /// Sample format of the output and the playback.
     pub format: SampleFormat,
+    /// Sample format of the input and the recording.
+    pub input_format: SampleFormat,
     /// Device output channels (0: no output).
     pub output_channels: usize,
     /// Device input channels (0: no input).
@@ -129,6 +131,7 @@ impl EngineConfig {
     pub fn new(format: SampleFormat, input_channels: usize, output_channels: usize) -> Self {
         EngineConfig {
             format,
+            input_format: format,
             output_channels,
             input_channels,
             playback_channels: output_channels,
@@ -218,6 +221,7 @@ impl Engine {
         let fmt = config.format;
         let ss = fmt.sample_size();
         let silence = fmt.silence_byte();
+        let in_fmt = config.input_format;
         if !matches!(playback, Playback::None) && config.output_channels == 0 {
             return Err(EngineError::Direction(
                 "playback needs a stream with output channels",
@@ -243,8 +247,8 @@ impl Engine {
             config.rx_map.as_ref(),
             config.input_channels,
             config.capture_channels,
-            ss,
-            silence,
+            in_fmt.sample_size(),
+            in_fmt.silence_byte(),
         )
         .map_err(|source| EngineError::Map {
             which: "recording",
@@ -263,7 +267,7 @@ impl Engine {
                 "recording",
                 producer.element_size(),
                 config.capture_channels,
-                fmt,
+                in_fmt,
             )?;
         }
         let has_playback = !matches!(playback, Playback::None);

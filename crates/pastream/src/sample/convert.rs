@@ -87,6 +87,13 @@ pub fn from_f32(src: &[u8], dst: &mut [u8], format: SampleFormat) {
     }
 }
 
+/// One sample of `from` (its bytes in `src`) as a sample of `to` (into
+/// `dst`), through float32 by the full-scale rule: exact for every value
+/// of up to 24 bits.
+pub fn convert_sample(src: &[u8], from: SampleFormat, dst: &mut [u8], to: SampleFormat) {
+    from_f32(&sample_to_f32(src, from).to_ne_bytes(), dst, to);
+}
+
 /// The magnitude of one sample, 0.0 to 1.0 at full scale (NaN counts as
 /// zero).
 pub fn magnitude(s: &[u8], format: SampleFormat) -> f32 {

@@ -90,7 +90,8 @@ impl<T: Sample> BlockingStream<T> {
             }
             .into());
         }
-        let mut stream = Stream::open(direction, &config.clone().format(T::FORMAT))?;
+        let config = config.clone().format(T::FORMAT).input_format(T::FORMAT);
+        let mut stream = Stream::open(direction, &config)?;
         let (ins, outs) = stream.channels();
         let block = stream.blocksize.max(512);
         let frames = ((stream.samplerate / 4.0) as usize)

@@ -96,9 +96,13 @@ impl CallbackStream {
                     }
                     .into());
                 }
-                _ => config.clone().format(want),
+                _ => config.clone().format(want).input_format(want),
             },
-            None => config.clone(),
+            // One format both ways: the function sees one.
+            None => match config.format {
+                Some(f) => config.clone().input_format(f),
+                None => config.clone(),
+            },
         };
         let mut s = Stream::open(direction, &config)?;
         s.user = Some(Box::new(UserCallback::new(

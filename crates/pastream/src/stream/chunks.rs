@@ -192,7 +192,7 @@ impl<T> std::fmt::Debug for Chunks<'_, T> {
 
 impl<'a, T: Sample> Chunks<'a, T> {
     pub(super) fn new(stream: StreamRef<'a>, o: ChunkOptions<'a, T>) -> Result<Self, StreamError> {
-        SampleError::check::<T>(stream.format())?;
+        SampleError::check::<T>(stream.formats().0)?;
         let channels = stream.data_channels().0;
         Chunks::start(stream, o, channels)
     }
@@ -234,7 +234,7 @@ impl<'a, T: Sample> Chunks<'a, T> {
             .buffer_frames
             .unwrap_or_else(|| (c * 4).max(max_block * 8).max(8192).next_power_of_two());
         let (producer, consumer) =
-            RingBuffer::new(stream.format(), stream.data_channels().0, buffer_frames)?;
+            RingBuffer::new(stream.formats().0, stream.data_channels().0, buffer_frames)?;
         if buffer_frames < c + max_block {
             return Err(StreamError::invalid(
                 "buffer_frames",

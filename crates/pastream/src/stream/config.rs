@@ -29,6 +29,7 @@ pub struct StreamConfig {
     pub(super) input_channels: Option<usize>,
     pub(super) output_channels: Option<usize>,
     pub(super) format: Option<SampleFormat>,
+    pub(super) input_format: Option<SampleFormat>,
     pub(super) blocksize: usize,
     pub(super) latency: Latency,
     pub(super) callback_guard: Option<fn(&mut dyn FnMut())>,
@@ -189,6 +190,28 @@ impl StreamConfig {
     /// ```
     pub fn format(mut self, format: SampleFormat) -> Self {
         self.format = Some(format);
+        self
+    }
+
+    /// The sample format of the input, when it differs from the output's
+    /// (`format`): a duplex stream may play float32 and record int16.
+    /// Default: the same as `format`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, SampleFormat, StreamConfig};
+    ///
+    /// let config = StreamConfig::new()
+    ///     .device("loopback")
+    ///     .format(SampleFormat::F32)
+    ///     .input_format(SampleFormat::I16);
+    /// let stream = DuplexStream::open(&config)?;
+    /// assert_eq!(stream.formats(), (SampleFormat::I16, SampleFormat::F32));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn input_format(mut self, format: SampleFormat) -> Self {
+        self.input_format = Some(format);
         self
     }
 

@@ -92,7 +92,10 @@ pub struct Stream {
     output_channels: usize,
     playback_channels: usize,
     capture_channels: usize,
+    /// The output's sample format (the input's for an input stream).
     format: SampleFormat,
+    /// The input's sample format.
+    input_format: SampleFormat,
     blocksize: usize,
     stats: Arc<Stats>,
     control: Arc<Control>,
@@ -178,7 +181,15 @@ impl Stream {
             input_device: input_device.clone(),
             input_channels,
             output_channels,
-            format: config.format.unwrap_or(SampleFormat::F32),
+            format: match direction {
+                Direction::Input => config.input_format.or(config.format),
+                _ => config.format,
+            }
+            .unwrap_or(SampleFormat::F32),
+            input_format: config
+                .input_format
+                .or(config.format)
+                .unwrap_or(SampleFormat::F32),
             blocksize: config.blocksize,
             latency: config.latency,
             callback_guard: config.callback_guard,
@@ -200,6 +211,7 @@ impl Stream {
             playback_channels: output_channels,
             capture_channels: input_channels,
             format: params.format,
+            input_format: params.input_format,
             blocksize: params.blocksize,
             stats: Stats::new(),
             control: Arc::default(),
@@ -289,6 +301,7 @@ impl Stream {
         }
         let cfg = EngineConfig {
             format: self.format,
+            input_format: self.input_format,
             output_channels: self.output_channels,
             input_channels: self.input_channels,
             playback_channels: self.playback_channels,
@@ -341,7 +354,7 @@ impl Stream {
         }
         if let Some((drain, consumer)) = drainer {
             let ctx = ctx(
-                self.format.frame_size(self.capture_channels),
+                self.input_format.frame_size(self.capture_channels),
                 consumer.capacity(),
             );
             let handle = workers::spawn(Role::Sink, ctx, drain, consumer, || {})?;
@@ -646,8 +659,8 @@ impl Stream {
         if self.active() {
             return Err(StreamError::Active);
         }
-        let ss = self.format.sample_size();
         if tx {
+            let ss = self.format.sample_size();
             FrameMapper::new(
                 map.as_ref(),
                 self.playback_channels,
@@ -661,7 +674,7 @@ impl Stream {
                 map.as_ref(),
                 self.input_channels,
                 self.capture_channels,
-                ss,
+                self.input_format.sample_size(),
                 0,
             )?;
             self.rx_map = map;

@@ -68,7 +68,8 @@ impl Stream {
         (self.input_channels, self.output_channels)
     }
 
-    /// Sample format.
+    /// Sample format: the output's (the input's for an input stream); see
+    /// [`formats`](Self::formats) for a duplex stream with two.
     ///
     /// # Examples
     ///
@@ -80,6 +81,23 @@ impl Stream {
     /// ```
     pub fn format(&self) -> SampleFormat {
         self.format
+    }
+
+    /// The (input, output) sample formats: what is recorded and what is
+    /// played.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::{DuplexStream, SampleFormat, StreamConfig};
+    ///
+    /// let config = StreamConfig::new().device("loopback").format(SampleFormat::I24);
+    /// let s = DuplexStream::open(&config)?;
+    /// assert_eq!(s.formats(), (SampleFormat::I24, SampleFormat::I24));
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn formats(&self) -> (SampleFormat, SampleFormat) {
+        (self.input_format, self.format)
     }
 
     /// Bytes in one sample of the stream's format (3 for packed int24).
@@ -126,7 +144,7 @@ impl Stream {
     /// ```
     pub fn frame_size(&self) -> (usize, usize) {
         (
-            self.format.frame_size(self.capture_channels),
+            self.input_format.frame_size(self.capture_channels),
             self.format.frame_size(self.playback_channels),
         )
     }

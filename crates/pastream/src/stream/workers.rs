@@ -310,12 +310,12 @@ impl Stream {
             return Err(StreamError::Active);
         }
         self.finish_run(false);
-        let fs = self.format.frame_size(self.capture_channels);
+        let fs = self.input_format.frame_size(self.capture_channels);
         self.sink = match sink {
             None => SinkSlot::None,
             Some(Sink::Memory(frames)) => SinkSlot::Memory(frames),
             Some(Sink::Ring(p)) => {
-                check_ring(p.format(), p.element_size(), self.format, fs)?;
+                check_ring(p.format(), p.element_size(), self.input_format, fs)?;
                 SinkSlot::Ring(p)
             }
             Some(Sink::Drainer {
@@ -323,7 +323,7 @@ impl Stream {
                 buffer_frames,
             }) => {
                 let (producer, consumer) = RingBuffer::new(
-                    self.format,
+                    self.input_format,
                     self.capture_channels,
                     buffer_frames.unwrap_or(DEFAULT_BUFFER_FRAMES),
                 )?;
@@ -386,10 +386,10 @@ impl Stream {
             SinkSlot::None | SinkSlot::Running(_) => (Capture::None, None),
             SinkSlot::Memory(frames) => {
                 self.sink = SinkSlot::Running(RunningSink::Memory);
-                let fs = self.format.frame_size(self.capture_channels);
+                let fs = self.input_format.frame_size(self.capture_channels);
                 (
                     Capture::Memory {
-                        buf: vec![self.format.silence_byte(); frames * fs],
+                        buf: vec![self.input_format.silence_byte(); frames * fs],
                         len: 0,
                     },
                     None,
@@ -502,7 +502,11 @@ impl Stream {
             SinkSlot::Running(RunningSink::Memory) => {
                 if let Capture::Memory { mut buf, len } = capture {
                     buf.truncate(len);
-                    self.recording = Some(Recording::new(buf, self.format, self.capture_channels));
+                    self.recording = Some(Recording::new(
+                        buf,
+                        self.input_format,
+                        self.capture_channels,
+                    ));
                 }
                 SinkSlot::None
             }

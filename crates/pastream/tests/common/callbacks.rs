@@ -380,3 +380,40 @@ pub fn check_heard(values: &[f32], end: CallbackResult) {
     let want: Vec<f32> = (1..=blocks).map(|k| k as f32 / 64.0).collect();
     assert_eq!(values, want, "{end:?}");
 }
+
+/// A duplex stream that plays one sample format and records another:
+/// what comes back is the playback converted by the library's full-scale
+/// rule, sample for sample.
+pub fn two_formats_round_trip(rig: &Rig) {
+    use pastream::sample::convert::convert_sample;
+    let seed = seed();
+    for (out_fmt, in_fmt) in [
+        (SampleFormat::F32, SampleFormat::I16),
+        (SampleFormat::I16, SampleFormat::F32),
+        (SampleFormat::I24, SampleFormat::I16),
+    ] {
+        let ch = 2;
+        let config = (rig.config)(ch, out_fmt, 256).input_format(in_fmt);
+        let mut s = pastream::DuplexStream::open(&config).unwrap();
+        assert_eq!(s.formats(), (in_fmt, out_fmt));
+        let play = Signal::new(seed, out_fmt, ch).take(4800);
+        let d = (rig.delay)(256);
+        let rec = s
+            .playrec(
+                pastream::Source::raw(play.clone()),
+                &pastream::Transfer::new().pad(d as i64).blocking(true),
+            )
+            .unwrap()
+            .unwrap();
+        assert_eq!(rec.format(), in_fmt);
+        let rec = rec.into_raw();
+        let (oss, iss) = (out_fmt.sample_size(), in_fmt.sample_size());
+        let mut want = vec![0u8; play.len() / oss * iss];
+        for (o, i) in play.chunks_exact(oss).zip(want.chunks_exact_mut(iss)) {
+            convert_sample(o, out_fmt, i, in_fmt);
+        }
+        let fs = in_fmt.frame_size(ch);
+        assert_samples_equal(&rec[d * fs..], &want, in_fmt, ch);
+    }
+    assert_no_violations();
+}

@@ -697,6 +697,7 @@ macro_rules! for_each_suite_test {
             blocking_round_trip_bit_exact,
             blocking_flags_when_starved_or_flooded,
             convenience_play_rec_playrec_and_defaults,
+            two_formats_round_trip,
         }
     };
 }

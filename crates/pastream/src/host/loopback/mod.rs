@@ -29,6 +29,7 @@ use crate::error::HostError;
 use crate::rt::callback::{
     AudioCallback, Block, CallbackResult, StatusFlags, TimeInfo, run_guarded,
 };
+use crate::sample::{SampleFormat, convert};
 
 /// Most channels a virtual device opens.
 ///
@@ -429,22 +430,26 @@ impl Device {
         if opts.clock == Clock::RealTime {
             raise_priority();
         }
-        let silence = p.format.silence_byte();
-        let ss = p.format.sample_size();
-        let in_fs = p.format.frame_size(p.input_channels);
+        let (in_silence, silence) = (p.input_format.silence_byte(), p.format.silence_byte());
+        let in_fs = p.input_format.frame_size(p.input_channels);
         let out_fs = p.format.frame_size(p.output_channels);
         let loops = self.kind == Kind::Duplex && p.input_channels > 0 && p.output_channels > 0;
         let max_block = max_block(p);
         let latency = latency_frames(p, opts);
         // Blocks in memory aligned for every sample type, as a real host's
         // are: a user's typed callback views them in place.
-        let word = u64::from_ne_bytes([silence; 8]);
-        let mut input_words = vec![word; (max_block * in_fs).div_ceil(8)];
-        let mut output_words = vec![word; (max_block * out_fs).div_ceil(8)];
+        let mut input_words =
+            vec![u64::from_ne_bytes([in_silence; 8]); (max_block * in_fs).div_ceil(8)];
+        let mut output_words =
+            vec![u64::from_ne_bytes([silence; 8]); (max_block * out_fs).div_ceil(8)];
         let input: &mut [u8] = bytemuck::cast_slice_mut(&mut input_words);
         let output: &mut [u8] = bytemuck::cast_slice_mut(&mut output_words);
-        let mut line = DelayLine::new(latency, max_block, in_fs, silence);
-        let copied = p.input_channels.min(p.output_channels) * ss;
+        let mut line = DelayLine::new(latency, max_block, in_fs, in_silence);
+        let copied = Copied {
+            channels: p.input_channels.min(p.output_channels),
+            from: p.format,
+            to: p.input_format,
+        };
 
         let mut start = Instant::now();
         let mut late = StatusFlags::NONE;
@@ -513,7 +518,7 @@ impl Device {
             if loops {
                 line.pop(inp);
             } else {
-                inp.fill(silence);
+                inp.fill(in_silence);
             }
             let status = opts
                 .xruns
@@ -558,7 +563,7 @@ impl Device {
                 m.hear(&output[..n * out_fs]);
             }
             if loops {
-                line.push(&output[..n * out_fs], out_fs, copied);
+                line.push(&output[..n * out_fs], out_fs, &copied);
             }
             frames_done += n as u64;
             block += 1;
@@ -581,6 +586,13 @@ impl Device {
         }
         cb
     }
+}
+
+/// Which output channels come back on the input, and in which formats.
+struct Copied {
+    channels: usize,
+    from: SampleFormat,
+    to: SampleFormat,
 }
 
 /// Frames on their way from the device's output back to its input, kept
@@ -621,16 +633,29 @@ impl DelayLine {
         self.len -= n;
     }
 
-    /// Appends output frames, keeping the first `copied` bytes of each and
-    /// silencing the rest of the input frame.
-    fn push(&mut self, output: &[u8], out_frame: usize, copied: usize) {
+    /// Appends output frames, keeping the first channels of each (see
+    /// [`Copied`]) and silencing the rest of the input frame.
+    fn push(&mut self, output: &[u8], out_frame: usize, c: &Copied) {
+        let (iss, oss) = (c.to.sample_size(), c.from.sample_size());
+        let copied = c.channels * iss;
         let n = output.len() / out_frame;
         let tail = (self.head + self.len) % self.frames;
         let first = n.min(self.frames - tail);
         for (start, frames, from) in [(tail, first, 0), (0, n - first, first)] {
             let dst = &mut self.buf[start * self.frame..(start + frames) * self.frame];
             let src = &output[from * out_frame..(from + frames) * out_frame];
-            if out_frame == self.frame && copied == self.frame {
+            if c.from != c.to {
+                // Another format on the way back: sample by sample.
+                for (d, o) in dst
+                    .chunks_exact_mut(self.frame)
+                    .zip(src.chunks_exact(out_frame))
+                {
+                    for (ds, os) in d[..copied].chunks_exact_mut(iss).zip(o.chunks_exact(oss)) {
+                        convert::convert_sample(os, c.from, ds, c.to);
+                    }
+                    d[copied..].fill(self.silence);
+                }
+            } else if out_frame == self.frame && copied == self.frame {
                 // The same frames each way: one copy.
                 dst.copy_from_slice(src);
             } else {

@@ -13,8 +13,10 @@ const VARIABLE_MAX: usize = 4096;
 /// Buffers in the user's format, between the host's float32 buffers and
 /// the callback. Allocated when the stream opens.
 pub(crate) struct Converter {
-    user: SampleFormat,
-    device: SampleFormat,
+    /// The user's (input, output) formats.
+    user: (SampleFormat, SampleFormat),
+    /// The device's (input, output) formats.
+    device: (SampleFormat, SampleFormat),
     input_channels: usize,
     output_channels: usize,
     max: usize,
@@ -26,8 +28,8 @@ pub(crate) struct Converter {
 
 impl Converter {
     pub(crate) fn new(
-        user: SampleFormat,
-        device: SampleFormat,
+        user: (SampleFormat, SampleFormat),
+        device: (SampleFormat, SampleFormat),
         input_channels: usize,
         output_channels: usize,
         blocksize: usize,
@@ -45,8 +47,8 @@ impl Converter {
             input_channels,
             output_channels,
             max,
-            inbuf: vec![0; (n * user.frame_size(input_channels)).div_ceil(8)],
-            outbuf: vec![0; (n * user.frame_size(output_channels)).div_ceil(8)],
+            inbuf: vec![0; (n * user.0.frame_size(input_channels)).div_ceil(8)],
+            outbuf: vec![0; (n * user.1.frame_size(output_channels)).div_ceil(8)],
         }
     }
 
@@ -58,8 +60,8 @@ impl Converter {
     /// (input, output) frame sizes in the host's format.
     pub(crate) fn device_frame_sizes(&self) -> (usize, usize) {
         (
-            self.device.frame_size(self.input_channels),
-            self.device.frame_size(self.output_channels),
+            self.device.0.frame_size(self.input_channels),
+            self.device.1.frame_size(self.output_channels),
         )
     }
 
@@ -75,14 +77,14 @@ impl Converter {
         run: &mut dyn FnMut(Block<'_>) -> CallbackResult,
     ) -> CallbackResult {
         let (din, dout) = self.device_frame_sizes();
-        let uin = self.user.frame_size(self.input_channels);
-        let uout = self.user.frame_size(self.output_channels);
+        let uin = self.user.0.frame_size(self.input_channels);
+        let uout = self.user.1.frame_size(self.output_channels);
         let mut done = 0;
         while done < frames {
             let k = (frames - done).min(self.max);
             let ibuf = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.inbuf)[..k * uin];
             if let Some(d) = dev_in {
-                from_f32(&d[done * din..(done + k) * din], ibuf, self.user);
+                from_f32(&d[done * din..(done + k) * din], ibuf, self.user.0);
             }
             let obuf = &mut bytemuck::cast_slice_mut::<u64, u8>(&mut self.outbuf)[..k * uout];
             let r = run(Block {
@@ -93,7 +95,7 @@ impl Converter {
                 status: if done == 0 { status } else { StatusFlags::NONE },
             });
             if let Some(d) = dev_out.as_deref_mut() {
-                to_f32(obuf, &mut d[done * dout..(done + k) * dout], self.user);
+                to_f32(obuf, &mut d[done * dout..(done + k) * dout], self.user.1);
             }
             done += k;
             if r != CallbackResult::Continue {
@@ -112,7 +114,11 @@ mod tests {
     use super::*;
     #[test]
     fn splits_long_blocks_and_stops_at_the_end() {
-        let mut c = Converter::new(SampleFormat::I16, SampleFormat::F32, 1, 1, 0);
+        let (i16s, f32s) = (
+            (SampleFormat::I16, SampleFormat::I16),
+            (SampleFormat::F32, SampleFormat::F32),
+        );
+        let mut c = Converter::new(i16s, f32s, 1, 1, 0);
         let frames = 10_000;
         let din: Vec<u8> = (0..frames)
             .flat_map(|i| (i as f32 / 32768.0).to_ne_bytes())

@@ -278,22 +278,28 @@ fn check(p: &HostParams) -> Result<(), DeviceError> {
     let index = p.device.native;
     // SAFETY: initialised and serialised by `_g`.
     let float_host = is_float_host(unsafe { host_type(index) });
-    let format = if float_host {
-        SampleFormat::F32
-    } else {
-        p.format
-    };
-    let params = |channels: usize, latency: f64| ffi::PaStreamParameters {
+    let host_format = |f| if float_host { SampleFormat::F32 } else { f };
+    let params = |channels: usize, format, latency: f64| ffi::PaStreamParameters {
         device: index,
         channelCount: channels as c_int,
-        sampleFormat: pa_format(format),
+        sampleFormat: pa_format(host_format(format)),
         suggestedLatency: latency,
         hostApiSpecificStreamInfo: std::ptr::null_mut(),
     };
-    let inp = (p.input_channels > 0)
-        .then(|| params(p.input_channels, p.device.default_high_input_latency));
-    let out = (p.output_channels > 0)
-        .then(|| params(p.output_channels, p.device.default_high_output_latency));
+    let inp = (p.input_channels > 0).then(|| {
+        params(
+            p.input_channels,
+            p.input_format,
+            p.device.default_high_input_latency,
+        )
+    });
+    let out = (p.output_channels > 0).then(|| {
+        params(
+            p.output_channels,
+            p.format,
+            p.device.default_high_output_latency,
+        )
+    });
     let ptr = |x: &Option<ffi::PaStreamParameters>| {
         x.as_ref().map_or(std::ptr::null(), |x| x as *const _)
     };
@@ -532,7 +538,7 @@ impl PaHostStream {
             }
             *slot = index;
         }
-        let user = p.format;
+        let user = (p.input_format, p.format);
         // SAFETY: initialised and serialised by `_g`.
         let host = unsafe { host_type(indexes[1]) };
         let (float_host, jack) = (is_float_host(host), host == Some(ffi::paJACK));
@@ -550,13 +556,13 @@ impl PaHostStream {
             }
         };
         let (di, d) = (&p.input_device, &p.device);
-        let make = |format| {
+        let make = |(in_format, out_format): (SampleFormat, SampleFormat)| {
             (
                 (p.input_channels > 0).then(|| {
                     params(
                         indexes[0],
                         p.input_channels,
-                        format,
+                        in_format,
                         di.default_low_input_latency,
                         di.default_high_input_latency,
                     )
@@ -565,7 +571,7 @@ impl PaHostStream {
                     params(
                         indexes[1],
                         p.output_channels,
-                        format,
+                        out_format,
                         d.default_low_output_latency,
                         d.default_high_output_latency,
                     )
@@ -583,10 +589,11 @@ impl PaHostStream {
             // this stack frame during the call.
             unsafe { ffi::Pa_IsFormatSupported(ptr(&i), ptr(&o), p.samplerate) == 0 }
         };
-        let device_format = if native || user == SampleFormat::F32 {
+        let f32_both = (SampleFormat::F32, SampleFormat::F32);
+        let device_format = if native || user == f32_both {
             user
         } else {
-            SampleFormat::F32
+            f32_both
         };
         let (inp, out) = make(device_format);
         let f = p.options.get::<StreamFlags>().copied().unwrap_or_default();
@@ -652,7 +659,11 @@ impl PaHostStream {
                     p.samplerate,
                     p.input_channels,
                     p.output_channels,
-                    device_format,
+                    if device_format.0 == device_format.1 || p.output_channels == 0 {
+                        device_format.1.to_string()
+                    } else {
+                        format!("{} in, {} out", device_format.0, device_format.1)
+                    },
                     p.blocksize
                 ),
             });
