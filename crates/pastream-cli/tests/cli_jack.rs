@@ -73,6 +73,10 @@ fn main() -> ExitCode {
             originals::originals_rules(jack, DEVICE)
         }),
         ("format_pairs", || originals::format_pairs(jack, DEVICE)),
+        (
+            "play_only_and_record_only_maps",
+            play_only_and_record_only_maps,
+        ),
         ("every_map_form_of_the_original", || {
             originals::every_map_form_of_the_original(jack, DEVICE)
         }),
@@ -278,4 +282,87 @@ fn ctrl_c_ends_the_run_when_the_server_stalls() {
     let f = pastream::io::soundfile::SoundFile::open(&out).unwrap();
     assert_eq!(f.info().frames, Some(held));
     assert!(held > 0);
+}
+
+/// Play-only and record-only maps, the original's way, in two processes
+/// on one JACK server: a player maps the file's channels onto device
+/// channels 3 and 4, a recorder maps those back, and the recording holds
+/// the file's channels where the maps put them, channel by channel.
+fn play_only_and_record_only_maps() {
+    let dir = scratch("jack-maps-apart");
+    let data = signal(41, 9600, 2, SampleFormat::I16, 16);
+    let input = dir.join("in.wav");
+    write_file(&input, "WAV", "PCM_16", 2, SampleFormat::I16, &data);
+    // (player's map, recorder's map): both put file channel 2 first.
+    for (play_map, rec_map) in [
+        ("1:3,2:4", "4,3"),
+        ("0,0,2,1", "3,4"),
+        ("2:3,1:4", "3:1,4:2"),
+    ] {
+        let out = dir.join("rec.wav");
+        let _ = std::fs::remove_file(&out);
+        let recorder = jack()
+            .args([
+                "null",
+                out.to_str().unwrap(),
+                "-D",
+                DEVICE,
+                "-c",
+                "4",
+                "-f",
+                "int16",
+                "-m",
+                rec_map,
+                "-q",
+            ])
+            .stdin(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let t0 = std::time::Instant::now();
+        while std::fs::metadata(&out).map_or(0, |m| m.len()) < 20_000 {
+            assert!(
+                t0.elapsed() < std::time::Duration::from_secs(10),
+                "nothing was recorded"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let (code, _, err) = run(
+            &mut jack(),
+            &[
+                input.to_str().unwrap(),
+                "null",
+                "-D",
+                DEVICE,
+                "-m",
+                play_map,
+                "-q",
+            ],
+        );
+        assert_eq!(code, 0, "{play_map}: {err}");
+        faults::send(&recorder, "INT");
+        let (code, err, _) = faults::exits_within(recorder, std::time::Duration::from_secs(5));
+        assert_eq!(code, 0, "{rec_map}: {err}");
+        let (ch, _, rec) = read_file(
+            &Target::Path(out),
+            SampleFormat::I16,
+            &FileOptions::default(),
+        );
+        assert_eq!(ch, 2, "{rec_map}");
+        let swapped = permute_i16(&data);
+        let delay = find_preamble(&rec, SampleFormat::I16, 2).expect("the preamble came back");
+        assert_samples_equal(
+            &rec[delay * 4..(delay + 9600) * 4],
+            &swapped,
+            SampleFormat::I16,
+            2,
+        );
+    }
+}
+
+/// Stereo 16-bit frames with their two channels swapped.
+fn permute_i16(data: &[u8]) -> Vec<u8> {
+    data.chunks_exact(4)
+        .flat_map(|f| [f[2], f[3], f[0], f[1]])
+        .collect()
 }
