@@ -163,14 +163,7 @@ fn recording_from_a_server_of_its_own(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let t0 = std::time::Instant::now();
-    while std::fs::metadata(&out).map_or(0, |m| m.len()) < 100_000 {
-        assert!(
-            t0.elapsed() < std::time::Duration::from_secs(10),
-            "nothing was recorded"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    faults::grows_past(&out, 100_000);
     (name, server, child, out)
 }
 
@@ -319,14 +312,7 @@ fn play_only_and_record_only_maps() {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let t0 = std::time::Instant::now();
-        while std::fs::metadata(&out).map_or(0, |m| m.len()) < 20_000 {
-            assert!(
-                t0.elapsed() < std::time::Duration::from_secs(10),
-                "nothing was recorded"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(10));
-        }
+        faults::grows_past(&out, 20_000);
         let (code, _, err) = run(
             &mut jack(),
             &[

@@ -56,7 +56,7 @@ pub fn exits_within(mut child: Child, bound: Duration) -> (i32, String, Duration
 }
 
 /// Waits until `path` holds more than `bytes` bytes.
-fn grows_past(path: &Path, bytes: u64) {
+pub fn grows_past(path: &Path, bytes: u64) {
     let t0 = Instant::now();
     while std::fs::metadata(path).map_or(0, |m| m.len()) <= bytes {
         assert!(
