@@ -14,7 +14,7 @@ use pastream::io::soundfile::{FileError, FileOptions, SoundFile, Target};
 use pastream::units::hms;
 use pastream::{
     ChannelMap, Clock, DuplexStream, InputStream, OutputStream, Prebuffer, SampleFormat, Sink,
-    Source, StatusFlags, Stream, StreamConfig, StreamError, VirtualOptions,
+    Source, StatusFlags, Stream, StreamConfig, StreamError, Transfer, VirtualOptions,
 };
 
 use crate::Outcome;
@@ -385,12 +385,7 @@ fn run_plan(plan: &Plan) -> Outcome {
     if let Some(sel) = selected {
         cap_ch = if dev_in > 0 { sel.len() } else { 0 };
         play_ch = if dev_out > 0 { sel.len() } else { 0 };
-        let max = select_max.unwrap_or(1);
-        tx_map = Some(ChannelMap::new(
-            (1..=max)
-                .map(|k| sel.iter().position(|&c| c == k).map_or(0, |j| j + 1))
-                .collect::<Vec<_>>(),
-        ));
+        tx_map = Some(ChannelMap::placing(sel));
         rx_map = Some(ChannelMap::new(sel.clone()));
     }
     // Recorded channels: one per entry of the recording map.
@@ -539,18 +534,11 @@ fn run_plan(plan: &Plan) -> Outcome {
     s.set_frames(frames);
     s.set_pad(pad);
     // The run's length, when known: for the time left on the status line.
-    let total = match (frames, playback_frames) {
-        (f, _) if f >= 0 => Some(
-            f as u64
-                + if plan.input.is_some() {
-                    pad.max(0) as u64
-                } else {
-                    0
-                },
-        ),
-        (_, Some(n)) if !plan.looping && pad >= 0 => Some(n + pad as u64),
-        _ => None,
-    };
+    let total = Transfer::new()
+        .frames(frames)
+        .pad(pad)
+        .looping(plan.looping)
+        .run_length(plan.input.is_some(), playback_frames);
     s.set_offset(plan.offset.frames(rate).max(0) as u64);
     s.set_stop_on_xrun(plan.fatal_xruns);
     if let AnyStream::Duplex(d) = &mut stream {

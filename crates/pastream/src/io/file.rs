@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use crate::io::levels::Levels;
-use crate::io::sink::FileSink;
+use crate::io::sink::{FileSink, chunk_frames};
 use crate::io::soundfile::{FileError, FileInfo, FileOptions, SoundFile};
 use crate::sample::SampleFormat;
 use crate::stream::{Sink, Source, Stream, StreamConfig, WorkerContext};
@@ -62,10 +62,7 @@ pub fn file_source(
                 file.rewind()?;
             }
             let fs = ctx.frame_size();
-            // At most 1 MiB a call from disk, 4 KiB from a pipe: a stop
-            // waits for a worker that keeps reading and leaves one that a
-            // stalled pipe holds.
-            let chunk = (if file.info().seekable { 1 << 20 } else { 4096 } / fs.max(1)).max(1);
+            let chunk = chunk_frames(&file, fs);
             let expected = file.info().frames;
             let mut fresh = true;
             let mut this_pass = 0u64;

@@ -22,11 +22,14 @@ use crate::rt::ring::Consumer;
 use crate::sample::SampleFormat;
 use crate::stream::{Sink, WorkerContext};
 
-/// The most bytes a file sink writes in one call to a file on disk.
-const DISK_CHUNK: usize = 1 << 20;
-/// The most bytes a file sink writes in one call to a pipe: a stalled
-/// reader is noticed within one pipe buffer.
-const PIPE_CHUNK: usize = 4096;
+/// The most frames of `frame_size` bytes a file worker moves in one call
+/// to `file`: 1 MiB on disk, 4 KiB through a pipe, so that its signs of
+/// life come often and a stalled pipe is noticed within one pipe buffer
+/// (see [`WorkerContext::hurry`]).
+pub(crate) fn chunk_frames(file: &SoundFile, frame_size: usize) -> usize {
+    let bytes = if file.info().seekable { 1 << 20 } else { 4096 };
+    (bytes / frame_size.max(1)).max(1)
+}
 
 /// When a rotating [`FileSink`] starts its next file.
 ///
@@ -356,11 +359,11 @@ impl From<FileSink> for Sink {
             report,
         } = sink;
         let mut current = Some(first);
-        let mut runs = 0u32;
         Sink::Drainer {
             drain: Box::new(move |rx, ctx: &WorkerContext| {
-                runs += 1;
-                if runs > 1 {
+                // A run ends with every file finalized: none is left open
+                // for a second run.
+                if current.is_none() {
                     return Err("the recording file was already finalized by an earlier run".into());
                 }
                 let mut w = Writer {
@@ -396,9 +399,10 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn drain(&mut self, rx: &mut Consumer, ctx: &WorkerContext) -> Result<(), FileError> {
-        let fs = ctx.frame_size().max(1);
-        let seekable = self.current.as_ref().is_some_and(|f| f.info().seekable);
-        let chunk = (if seekable { DISK_CHUNK } else { PIPE_CHUNK } / fs).max(1);
+        let chunk = self
+            .current
+            .as_ref()
+            .map_or(1, |f| chunk_frames(f, ctx.frame_size()));
         if let Some(r) = self.rotation.as_deref_mut() {
             r.started.get_or_insert_with(SystemTime::now);
         }

@@ -507,7 +507,7 @@ impl Engine {
     /// Whether a block of `frames` can run without a late feeder or a slow
     /// drainer; a free-running host waits for this before each block.
     pub fn is_ready(&self, frames: usize) -> bool {
-        if self.done || self.stats.abort_requested() || self.stats.stop_requested() {
+        if self.done || self.stats.end_requested() {
             return true;
         }
         let active = self.remaining(frames);
@@ -563,7 +563,7 @@ impl AudioCallback for Engine {
     }
 
     fn wants_to_end(&self) -> bool {
-        self.done || self.stats.stop_requested() || self.stats.abort_requested()
+        self.done || self.stats.end_requested()
     }
 }
 

@@ -60,6 +60,33 @@ impl ChannelMap {
         ChannelMap((1..=channels).collect())
     }
 
+    /// The map that places source channel j on destination channel
+    /// `destinations[j]` (1-based), over as many destination channels as
+    /// the largest of them; the others are silent. A playback that names
+    /// the device channel of each of its channels.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::ChannelMap;
+    ///
+    /// // Stereo on device channels 3 and 2.
+    /// assert_eq!(ChannelMap::placing(&[3, 2]).entries(), &[0, 2, 1]);
+    /// ```
+    pub fn placing(destinations: &[usize]) -> Self {
+        let channels = destinations.iter().copied().max().unwrap_or(0);
+        ChannelMap(
+            (1..=channels)
+                .map(|k| {
+                    destinations
+                        .iter()
+                        .position(|&d| d == k)
+                        .map_or(0, |j| j + 1)
+                })
+                .collect(),
+        )
+    }
+
     /// The entries.
     pub fn entries(&self) -> &[usize] {
         &self.0

@@ -328,6 +328,11 @@ impl Stats {
         None
     }
 
+    /// Whether the run was asked to end: a stop or an abort request.
+    pub(crate) fn end_requested(&self) -> bool {
+        self.stop_requested() || self.abort_requested()
+    }
+
     /// Whether [`request_abort`](Self::request_abort) was called.
     pub(crate) fn abort_requested(&self) -> bool {
         self.abort_request.load(Ordering::Acquire)

@@ -146,6 +146,6 @@ impl AudioCallback for UserCallback {
     }
 
     fn wants_to_end(&self) -> bool {
-        self.done || self.stats.stop_requested() || self.stats.abort_requested()
+        self.done || self.stats.end_requested()
     }
 }

@@ -357,6 +357,33 @@ pub struct Transfer {
     pub blocking: bool,
 }
 
+impl Transfer {
+    /// Frames a run of this transfer takes, when that is known before it
+    /// starts: its frames (with the padding, when there is a playback), or,
+    /// with no frames given, the length of the playback (`playback_frames`,
+    /// when known) and its padding, unless it loops or pads forever.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pastream::Transfer;
+    ///
+    /// assert_eq!(Transfer::new().frames(1000).pad(500).run_length(true, None), Some(1500));
+    /// assert_eq!(Transfer::new().frames(1000).pad(500).run_length(false, None), Some(1000));
+    /// assert_eq!(Transfer::new().pad(500).run_length(true, Some(48000)), Some(48500));
+    /// assert_eq!(Transfer::new().looping(true).run_length(true, Some(48000)), None);
+    /// ```
+    pub fn run_length(&self, playback: bool, playback_frames: Option<u64>) -> Option<u64> {
+        let pad = if playback { self.pad.max(0) as u64 } else { 0 };
+        if self.frames >= 0 {
+            return Some(self.frames as u64 + pad);
+        }
+        playback_frames
+            .filter(|_| !self.looping && self.pad >= 0)
+            .map(|n| n + pad)
+    }
+}
+
 impl Default for Transfer {
     fn default() -> Self {
         Transfer {

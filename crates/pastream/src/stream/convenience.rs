@@ -110,15 +110,6 @@ fn routed(
     Ok((m.iter().copied().max().unwrap_or(1), Some(m.to_vec())))
 }
 
-/// A playback map: for each device channel, the data channel it plays.
-fn playback_map(device_channels: usize, mapping: &[usize]) -> ChannelMap {
-    ChannelMap::new(
-        (1..=device_channels)
-            .map(|k| mapping.iter().position(|&c| c == k).map_or(0, |j| j + 1))
-            .collect::<Vec<_>>(),
-    )
-}
-
 fn config(o: &Convenience, direction: Direction) -> StreamConfig {
     let mut c = o
         .config
@@ -168,7 +159,7 @@ pub fn play<T: Sample>(data: &[T], channels: usize, o: &Convenience) -> Result<(
     let (device_channels, map) = routed(channels, o.mapping.as_deref())?;
     let mut s = OutputStream::open(&config(o, Direction::Output).output_channels(device_channels))?;
     s.set_data_channels(0, channels)?;
-    s.set_tx_map(map.map(|m| playback_map(device_channels, &m)))?;
+    s.set_tx_map(map.map(|m| ChannelMap::placing(&m)))?;
     s.set_source(Some(Source::samples(data)))?;
     let t = Transfer::new().looping(o.looping);
     launch(Last::Output(s), o.blocking, t).map(|_| ())
@@ -248,7 +239,7 @@ pub fn playrec<T: Sample>(
         .input_channels(dev_in);
     let mut s = DuplexStream::open(&config)?;
     s.set_data_channels(in_channels, out_channels)?;
-    s.set_tx_map(tx.map(|m| playback_map(dev_out, &m)))?;
+    s.set_tx_map(tx.map(|m| ChannelMap::placing(&m)))?;
     s.set_rx_map(rx.map(ChannelMap::new))?;
     let frames = data.len() / out_channels.max(1);
     s.set_source(Some(Source::samples(data)))?;

@@ -443,8 +443,7 @@ impl Stream {
             let (lat_in, lat_out) = self.host.latency();
             let latency =
                 Duration::try_from_secs_f64(2.0 * lat_in.max(lat_out)).unwrap_or_default();
-            let limit = self.stall_limit().max(latency + self.stall_limit());
-            let deadline = Instant::now() + limit;
+            let deadline = Instant::now() + self.stall_limit() + latency;
             let mut seen = self.wake.count();
             while self.host.is_running() {
                 if Instant::now() >= deadline {
@@ -693,7 +692,7 @@ impl Stream {
             Some(Source::Memory { data, .. }) => Some(self.memory_frames(data)),
             _ => None,
         };
-        let Some(total) = run_length(t, source.is_some(), memory) else {
+        let Some(total) = t.run_length(source.is_some(), memory) else {
             return Err(StreamError::invalid(
                 "frames",
                 "the number of frames to record is unknown: give frames (the playback is not in memory, loops, or is padded forever)",
@@ -717,11 +716,8 @@ impl Stream {
             SourceSlot::Memory(data) => Some(self.memory_frames(data)),
             _ => None,
         };
-        run_length(
-            &self.transfer,
-            !matches!(self.source, SourceSlot::None),
-            memory,
-        )
+        self.transfer
+            .run_length(!matches!(self.source, SourceSlot::None), memory)
     }
 
     fn run(&mut self, t: &Transfer) -> Result<Option<Recording>, StreamError> {
@@ -733,18 +729,6 @@ impl Stream {
         }
         Ok(None)
     }
-}
-
-/// Frames a run of `t` takes, when known before it starts: its frames
-/// (with the padding, after playback), or, with no frames given, the
-/// length of a playback in memory (`memory`) and its padding, unless it
-/// loops or pads forever.
-fn run_length(t: &Transfer, playback: bool, memory: Option<u64>) -> Option<u64> {
-    let pad = if playback { t.pad.max(0) as u64 } else { 0 };
-    if t.frames >= 0 {
-        return Some(t.frames as u64 + pad);
-    }
-    memory.filter(|_| !t.looping && t.pad >= 0).map(|n| n + pad)
 }
 
 /// How long a worker with a ring of `ring_frames` frames waits for work

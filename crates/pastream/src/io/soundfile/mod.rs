@@ -396,9 +396,9 @@ impl SoundFile {
         let mut file = SoundFile::wrap(handle, &info, target.clone(), true);
         file.info.file_type = Some(file_type);
         file.limit = (!rf64 && file_type.has_32_bit_sizes())
-            .then(|| Encoding::from_code(info.format)?.bytes_per_sample())
+            .then(|| file.bytes_per_frame())
             .flatten()
-            .map(|b| SIZE_LIMIT / (b * channels) as u64);
+            .map(|b| SIZE_LIMIT / b);
         Ok(file)
     }
 
