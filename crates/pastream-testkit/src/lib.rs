@@ -65,6 +65,10 @@ pub struct Rig {
     /// Bits of an int32 sample that survive the round trip (24 on hosts
     /// that carry float32).
     pub int32_bits: u32,
+    /// Frames by which a time scheduled on the host's clock may start
+    /// away from where that clock puts it (its timestamps jitter and
+    /// drift against its frames); 0 where the clock is the frame counter.
+    pub clock_tolerance: f64,
 }
 
 /// The virtual loopback: one block of delay (512 frames for blocksize 0).
@@ -74,6 +78,7 @@ pub const VIRTUAL: Rig = Rig {
     delay: |bs| if bs == 0 { 512 } else { bs },
     channels: 128,
     int32_bits: 32,
+    clock_tolerance: 0.0,
 };
 
 /// A seeded pseudo-random test signal: `PREAMBLE_FRAMES` frames of the

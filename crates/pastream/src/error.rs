@@ -6,6 +6,7 @@
 
 use crate::rt::engine::EngineError;
 use crate::rt::mapping::MapError;
+use crate::rt::mixer::MixerError;
 use crate::rt::ring::RingError;
 use crate::rt::stats::Xruns;
 use crate::sample::SampleError;
@@ -396,6 +397,9 @@ pub enum StreamError {
     /// The engine refused its configuration.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// A mixer refused an action, or cannot finish one.
+    #[error(transparent)]
+    Mixer(#[from] MixerError),
     /// An argument is not possible.
     #[error("{problem}")]
     InvalidArgument {

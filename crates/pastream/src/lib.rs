@@ -161,6 +161,9 @@ pub use error::{HostError, HostErrorKind, StreamError, WorkerError};
 pub use host::{Clock, DeviceInfo, DeviceSelector, Latency, VirtualOptions};
 pub use rt::callback::{Block, CallbackResult, StatusFlags, TimeInfo};
 pub use rt::mapping::ChannelMap;
+pub use rt::mixer::{
+    Action, ActionKind, ActionState, Channels, MixerError, MixerStats, Shortfall, Start,
+};
 pub use rt::stats::{XrunEvent, Xruns};
 pub use rt::user::CallbackInfo;
 pub use sample::{Sample, SampleError, SampleFormat};
@@ -170,6 +173,7 @@ pub use stream::convenience::{
     Convenience, get_status, play, playrec, rec, stop, wait, with_stream,
 };
 pub use stream::defaults;
+pub use stream::mixer::{Mixer, MixerAndRecorder, Recorder};
 pub use stream::{
     ChunkOptions, Chunks, Counters, DEFAULT_BUFFER_FRAMES, DrainFn, DuplexStream, FeedFn,
     InputStream, OutputStream, Prebuffer, Recording, Sink, Source, StopHandle, Stream,

@@ -16,7 +16,7 @@
 //!
 //! The code that runs there, and nothing else, lives in this module:
 //! [`callback`] (the interface hosts call), [`engine`] (the state machine
-//! of buffered streams), [`mapping`] (channel maps), [`ring`] (the ring
+//! of buffered streams), [`mapping`] (channel maps), [`mixer`] (scheduled actions), [`ring`] (the ring
 //! buffers), [`stats`] (the counters). The hosts' own callback glue
 //! (`host::portaudio`, `host::loopback`) and the float conversions of
 //! [`crate::sample::convert`] run there too, and follow the same rules.
@@ -25,6 +25,7 @@
 pub mod callback;
 pub mod engine;
 pub mod mapping;
+pub mod mixer;
 pub mod ring;
 pub mod stats;
 pub mod user;

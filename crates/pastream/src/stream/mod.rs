@@ -35,6 +35,7 @@ pub mod convenience;
 mod counters;
 pub mod defaults;
 pub mod kinds;
+pub mod mixer;
 mod properties;
 mod recording;
 mod sources;

@@ -6,4 +6,5 @@ pub use pastream_testkit::*;
 
 pub mod callbacks;
 pub mod faults;
+pub mod mixer;
 pub mod suite;

@@ -12,6 +12,7 @@ use pastream::{
 
 pub use super::callbacks::*;
 pub use super::faults::*;
+pub use super::mixer::*;
 use super::*;
 
 const F32: SampleFormat = SampleFormat::F32;
@@ -698,6 +699,12 @@ macro_rules! for_each_suite_test {
             blocking_flags_when_starved_or_flooded,
             convenience_play_rec_playrec_and_defaults,
             two_formats_round_trip,
+            mixer_buffers_land_at_their_frames,
+            mixer_buffers_scheduled_by_time,
+            mixer_cancel_cuts_at_the_frame,
+            mixer_late_actions_dropped_or_belated,
+            mixer_rings_and_64_actions,
+            mixer_refuses_at_the_caller,
         }
     };
 }
