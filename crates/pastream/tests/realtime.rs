@@ -190,3 +190,96 @@ fn callbacks_never_allocate() {
     .unwrap();
     assert_no_violations();
 }
+
+#[test]
+fn the_mixer_never_allocates_with_64_actions() {
+    use pastream::rt::mixer::{ActionState, Shortfall, Start, mixer};
+    use pastream::{CallbackInfo, rt::ring::RingBuffer};
+
+    let (ich, och, n) = (4usize, 4usize, 256usize);
+    let (mut control, mut core) = mixer(ich, och, 48000.0, 80);
+    let mut actions = vec![];
+    // Every kind, 64 running in the same blocks: buffers and rings, played
+    // and recorded, two ending and two cancelled in the first blocks.
+    let mut rings = vec![];
+    for k in 0..60u64 {
+        let map = [1 + (k as usize % och)];
+        actions.push(if k % 2 == 0 {
+            control
+                .play_buffer(vec![0.01f32; 4000], map, Start::Frame(k), true)
+                .unwrap()
+        } else {
+            control
+                .record_buffer(vec![0.0; 4000], map, Start::Frame(k), true)
+                .unwrap()
+        });
+    }
+    let (mut tx, rx) = RingBuffer::new(SampleFormat::F32, 2, 8192).unwrap();
+    tx.write(&vec![0.5f32; 2 * 3000]).unwrap();
+    rings.push(tx);
+    actions.push(
+        control
+            .play_ringbuffer(rx, Some([2, 3].into()), Start::Now, true, Shortfall::End)
+            .unwrap(),
+    );
+    let (tx, rx) = RingBuffer::new(SampleFormat::F32, 1, 8192).unwrap();
+    drop(rx);
+    actions.push(
+        control
+            .record_ringbuffer(tx, None, Start::Now, true, Shortfall::Continue)
+            .unwrap(),
+    );
+    let short = control
+        .play_buffer(vec![0.1f32; 300], 1, Start::Frame(5), true)
+        .unwrap();
+    let cut = control
+        .record_buffer(vec![0.0; 3000], 2, Start::Frame(7), true)
+        .unwrap();
+    control
+        .cancel(&actions[0], Start::Frame(300), true)
+        .unwrap();
+    control.cancel(&cut, Start::Frame(400), true).unwrap();
+    let stats = control
+        .fetch_and_reset_stats(Start::Frame(600), true)
+        .unwrap();
+    let late = control
+        .play_buffer(vec![0.1f32; 10], 1, Start::Time(-1.0), false)
+        .unwrap();
+    assert_eq!(control.actions().len(), 68);
+
+    let input = vec![0.25f32; n * ich];
+    let mut output = vec![0f32; n * och];
+    let base = violation_count();
+    for k in 0..20u64 {
+        output.fill(0.0);
+        let info = CallbackInfo {
+            frames: n,
+            start_frame: k * n as u64,
+            time: TimeInfo {
+                input_adc_time: (k * n as u64) as f64 / 48000.0,
+                current_time: (k * n as u64) as f64 / 48000.0,
+                output_dac_time: (k * n as u64) as f64 / 48000.0,
+            },
+            status: if k == 3 {
+                StatusFlags::OUTPUT_UNDERFLOW
+            } else {
+                StatusFlags::NONE
+            },
+        };
+        let r = assert_no_alloc(|| core.process(&input, &mut output, &info));
+        assert_eq!(r, CallbackResult::Continue);
+        if k == 0 {
+            // The late one dropped; 64 playing and recording, two cancels
+            // and a fetch waiting.
+            assert_eq!(core.active(), 64 + 3);
+        }
+    }
+    assert_eq!(violation_count(), base, "the mixer allocated");
+    control.collect();
+    assert_eq!(short.state(), ActionState::Finished);
+    assert_eq!(cut.state(), ActionState::Cancelled);
+    assert_eq!(actions[0].state(), ActionState::Cancelled);
+    assert_eq!(late.state(), ActionState::Dropped);
+    assert_eq!(stats.stats().blocks, 3);
+    assert!(actions[1..60].iter().all(|a| a.done_frames() == 4000));
+}
