@@ -48,6 +48,10 @@ run_examples() {
         "rec_unlimited --device loopback --seconds 1 $dir/rec.wav 4"
         "input_levels --device loopback --seconds 1"
         "spectrogram --device loopback --seconds 1 32 tone=1000"
+        "sampler --device loopback --seconds 1"
+        "bleeperoo --device loopback --seconds 1 50"
+        "delay --device loopback --seconds 1 0.25"
+        "fetch_stats --device loopback --seconds 1.5"
     )
     for r in "${runs[@]}"; do
         # shellcheck disable=SC2086

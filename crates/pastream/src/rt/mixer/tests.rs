@@ -1,12 +1,12 @@
 //! The mixer's core, block by block, with no device: timing, sums,
 //! cancels, rings, statistics, the smoothed clock.
 
-use super::*;
 use super::clock::Smoothed;
+use super::*;
 use crate::rt::callback::TimeInfo;
+use crate::rt::ring::RingBuffer;
 use crate::rt::user::CallbackInfo;
 use crate::sample::SampleFormat;
-use crate::rt::ring::RingBuffer;
 
 const RATE: f64 = 48000.0;
 
