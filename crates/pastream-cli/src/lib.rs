@@ -48,7 +48,19 @@ fn clap_error(text: &str) -> String {
 /// Runs the command line with the process's arguments and returns its
 /// exit status, after writing the one line of a failure to standard error.
 pub fn main() -> ExitCode {
-    let outcome = match args::Cli::try_parse() {
+    ExitCode::from(status(std::env::args_os()))
+}
+
+/// Runs the command line with these arguments (the first is the program's
+/// name) and returns its exit status, after writing the one line of a
+/// failure to standard error: for a program that runs the command line
+/// inside its own process (the Python module's `pastream` command).
+pub fn status<I, T>(arguments: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let outcome = match args::Cli::try_parse_from(arguments) {
         Ok(cli) => run::run(&cli),
         Err(e) => match e.kind() {
             clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
@@ -67,5 +79,5 @@ pub fn main() -> ExitCode {
     if let Some(m) = message {
         let _ = writeln!(std::io::stderr(), "pastream: {}", args::one_line(&m));
     }
-    ExitCode::from(code)
+    code
 }

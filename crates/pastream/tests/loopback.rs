@@ -427,3 +427,44 @@ fn a_frame_comes_back_at_the_time_it_was_played() {
     let (li, lo) = s.latency();
     assert_eq!(li + lo, 256.0 / 48000.0);
 }
+
+#[test]
+fn a_paced_ring_sink_waits_for_its_reader() {
+    // A ring of 1024 frames read 100 frames at a time, with pauses: the
+    // free-running device waits for the reader instead of filling it.
+    let play = Signal::new(seed(), F32, 2).take(20_000);
+    let mut s = DuplexStream::open(&free_config(2, F32, 64)).unwrap();
+    let (tx, mut rx) = pastream::rt::ring::RingBuffer::new(F32, 2, 1024).unwrap();
+    s.set_sink(Some(pastream::Sink::PacedRing(tx))).unwrap();
+    s.set_source(Some(Source::raw(play.clone()))).unwrap();
+    s.set_pad(64);
+    s.start().unwrap();
+    let want = (20_000 + 64) * 8;
+    let mut got = Vec::new();
+    while got.len() < want {
+        let running = s.active();
+        let v = rx.read_raw(100);
+        if v.is_empty() {
+            // Empty after the run ended: what is missing was lost.
+            assert!(
+                running,
+                "the run ended with {} of {want} bytes read",
+                got.len()
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        got.extend(v);
+    }
+    assert!(s.wait(Some(Duration::from_secs(10))).unwrap());
+    assert_eq!(got.len(), want);
+    assert_samples_equal(&got[64 * 8..], &play, F32, 2);
+    // The same ring unpaced fills up: the run ends with BufferFull.
+    let (tx, _rx) = pastream::rt::ring::RingBuffer::new(F32, 2, 1024).unwrap();
+    s.set_sink(Some(pastream::Sink::Ring(tx))).unwrap();
+    s.set_source(Some(Source::raw(play))).unwrap();
+    s.start().unwrap();
+    assert!(matches!(
+        s.wait(Some(Duration::from_secs(10))),
+        Err(pastream::StreamError::BufferFull { .. })
+    ));
+}

@@ -282,8 +282,13 @@ pub enum Sink {
     /// Memory for this many frames, allocated at each start; collect it with
     /// [`Stream::take_recording`](crate::Stream::take_recording).
     Memory(usize),
-    /// A ring buffer whose consumer the caller keeps and reads.
+    /// A ring buffer whose consumer the caller keeps and reads. When it is
+    /// full, the run ends with [`StreamError::BufferFull`](crate::StreamError::BufferFull).
     Ring(Producer),
+    /// The same, paced by its reader: the virtual device's free-running
+    /// clock waits while the ring has no room for a block (on a device
+    /// with a clock of its own it is [`Ring`](Self::Ring)).
+    PacedRing(Producer),
     /// A function run on a worker thread, draining a ring of
     /// `buffer_frames` frames (a power of two; default
     /// [`DEFAULT_BUFFER_FRAMES`]).
@@ -333,6 +338,7 @@ impl std::fmt::Debug for Sink {
         match self {
             Sink::Memory(frames) => f.debug_tuple("Memory").field(frames).finish(),
             Sink::Ring(p) => f.debug_tuple("Ring").field(p).finish(),
+            Sink::PacedRing(p) => f.debug_tuple("PacedRing").field(p).finish(),
             Sink::Drainer { buffer_frames, .. } => f
                 .debug_struct("Drainer")
                 .field("buffer_frames", buffer_frames)

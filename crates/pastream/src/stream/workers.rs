@@ -240,7 +240,8 @@ pub(super) enum RunningSource {
 pub(super) enum SinkSlot {
     None,
     Memory(usize),
-    Ring(Producer),
+    /// A ring the caller reads; paced by its reader or not.
+    Ring(Producer, bool),
     Drainer {
         drain: Box<DrainFn>,
         producer: Producer,
@@ -256,7 +257,7 @@ pub(super) enum SinkSlot {
 
 pub(super) enum RunningSink {
     Memory,
-    Ring,
+    Ring(bool),
     Drainer(Running<(Box<DrainFn>, Consumer)>),
     /// A drainer thread, joined: what it gave back, if it did not panic
     /// and was not left behind.
@@ -316,7 +317,11 @@ impl Stream {
             Some(Sink::Memory(frames)) => SinkSlot::Memory(frames),
             Some(Sink::Ring(p)) => {
                 check_ring(p.format(), p.element_size(), self.input_format, fs)?;
-                SinkSlot::Ring(p)
+                SinkSlot::Ring(p, false)
+            }
+            Some(Sink::PacedRing(p)) => {
+                check_ring(p.format(), p.element_size(), self.input_format, fs)?;
+                SinkSlot::Ring(p, true)
             }
             Some(Sink::Drainer {
                 drain,
@@ -395,12 +400,12 @@ impl Stream {
                     None,
                 )
             }
-            SinkSlot::Ring(producer) => {
-                self.sink = SinkSlot::Running(RunningSink::Ring);
+            SinkSlot::Ring(producer, paced) => {
+                self.sink = SinkSlot::Running(RunningSink::Ring(paced));
                 (
                     Capture::Ring {
                         producer,
-                        draining: Arc::new(AtomicBool::new(false)),
+                        draining: Arc::new(AtomicBool::new(paced)),
                     },
                     None,
                 )
@@ -510,8 +515,8 @@ impl Stream {
                 }
                 SinkSlot::None
             }
-            SinkSlot::Running(RunningSink::Ring) => match capture {
-                Capture::Ring { producer, .. } => SinkSlot::Ring(producer),
+            SinkSlot::Running(RunningSink::Ring(paced)) => match capture {
+                Capture::Ring { producer, .. } => SinkSlot::Ring(producer, paced),
                 _ => SinkSlot::None,
             },
             SinkSlot::Running(RunningSink::Joined(joined)) => match (joined, capture) {

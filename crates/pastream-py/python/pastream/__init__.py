@@ -1,0 +1,832 @@
+"""pastream: real-time audio streams whose callback never waits for the GIL.
+
+The API of the original pastream (0.2), on the Rust library of the same
+name: ``InputStream``, ``OutputStream`` and ``DuplexStream`` play and record
+NumPy arrays, bytes-like buffers, sound files (paths, or
+``soundfile.SoundFile`` objects) and Python functions run on worker
+threads; ``chunks`` yields live input; ``RingBuffer`` moves data between
+Python code and the stream.
+
+The audio callback is compiled code that takes no lock and never the GIL;
+every call that waits (``wait``, blocking ``play``/``record``/``playrec``,
+the waits inside ``chunks``) lets other Python threads run meanwhile.
+"""
+
+import numbers
+import os
+import sys
+import threading
+
+try:
+    from . import _pastream as _core
+except ImportError as e:  # pragma: no cover - depends on the machine
+    raise ImportError(
+        "pastream needs the system's PortAudio and libsndfile: install them "
+        "(Debian/Ubuntu: apt-get install libportaudio2 libsndfile1): %s" % e
+    ) from e
+
+import numpy as _np
+
+from ._pastream import BufferEmpty, BufferFull, PortAudioError, RingBuffer
+
+__all__ = [
+    "BufferEmpty",
+    "BufferFull",
+    "DuplexStream",
+    "InputStream",
+    "OutputStream",
+    "PortAudioError",
+    "RingBuffer",
+    "Stream",
+    "chunks",
+    "query_devices",
+]
+
+#: Frames of the ring between a worker thread and the stream, by default.
+DEFAULT_BUFFERSIZE = 8192
+
+_DTYPES = ("float32", "int32", "int24", "int16", "int8", "uint8")
+
+
+def query_devices():
+    """The devices, one line each (as ``pastream -l`` prints them)."""
+    return _core.device_list()
+
+
+def _split(value):
+    """A value for (input, output): a pair as it is, else the value twice."""
+    if isinstance(value, (str, bytes)) or value is None:
+        return value, value
+    try:
+        a, b = value
+    except TypeError:
+        return value, value
+    except ValueError:
+        raise ValueError("Only single values and pairs are allowed") from None
+    return a, b
+
+
+def _dtype_name(dtype):
+    if dtype is None:
+        return None
+    if dtype == "int24":
+        return "int24"
+    name = _np.dtype(dtype).name
+    if name not in _DTYPES:
+        raise ValueError("invalid dtype: %r" % (dtype,))
+    return name
+
+
+def _np_dtype(name):
+    # int24 is carried as 3 packed bytes; it has no NumPy type.
+    return None if name == "int24" else _np.dtype(name)
+
+
+def _is_soundfile(obj):
+    return hasattr(obj, "buffer_read") or hasattr(obj, "buffer_write")
+
+
+def _next_pow2(n):
+    p = 1
+    while p < n:
+        p *= 2
+    return p
+
+
+def _mapping_list(mapping):
+    """The original's mapping forms as the library's map: a list gives, for
+    each destination channel (1-based: the device's output channels for
+    ``txmapping``, the recorded data's channels for ``rxmapping``), the
+    source channel that feeds it (0: silence); a dict maps sources to
+    destinations."""
+    if mapping is None:
+        return None
+    if isinstance(mapping, dict):
+        entries = [0] * max(mapping.values(), default=0)
+        for source, dest in mapping.items():
+            if source < 1 or dest < 1:
+                raise ValueError("channel numbers start with 1")
+            if entries[dest - 1]:
+                raise ValueError("destination channel %d is mapped twice" % dest)
+            entries[dest - 1] = source
+        return entries
+    entries = [int(c) for c in mapping]
+    if any(c < 0 for c in entries):
+        raise ValueError("channel numbers start with 1 (0 is silence)")
+    return entries
+
+
+class Stream(object):
+    """Base stream class of the three kinds (see ``InputStream``,
+    ``OutputStream``, ``DuplexStream``).
+
+    Keyword arguments: ``device`` (an index, a query string such as
+    ``"loopback"`` or ``"loopback, Virtual"``, or an (input, output)
+    pair), ``samplerate``, ``channels``, ``dtype`` ('float32', 'int32',
+    'int24', 'int16', 'int8', 'uint8'), ``blocksize``, ``latency``
+    (seconds, 'low' or 'high'), ``buffersize`` (frames of the ring
+    between a worker thread and the stream, a power of 2) and ``clock``
+    ('free' or 'realtime': the virtual device's clock).
+    python-sounddevice's ``clip_off``, ``dither_off``, ``never_drop_input``,
+    ``prime_output_buffers_using_stream_callback`` and ``extra_settings``
+    are accepted and have no effect.
+    """
+
+    _kind = "duplex"
+
+    def __init__(
+        self,
+        kind=None,
+        device=None,
+        samplerate=None,
+        channels=None,
+        dtype=None,
+        blocksize=None,
+        latency=None,
+        buffersize=None,
+        clock=None,
+        **kwargs
+    ):
+        for ignored in (
+            "clip_off",
+            "dither_off",
+            "never_drop_input",
+            "prime_output_buffers_using_stream_callback",
+            "extra_settings",
+        ):
+            kwargs.pop(ignored, None)
+        if kwargs:
+            raise TypeError("unexpected keyword arguments: %s" % ", ".join(sorted(kwargs)))
+        kind = kind or self._kind
+        if kind not in ("input", "output", "duplex"):
+            raise ValueError("invalid kind: %r" % (kind,))
+        if buffersize is not None and (buffersize < 1 or buffersize & (buffersize - 1)):
+            raise ValueError("buffersize must be a power of 2")
+        din, dout = _split(device)
+        cin, cout = _split(channels)
+        tin, tout = _split(dtype)
+        self._core = _core.CoreStream(
+            kind,
+            din,
+            dout,
+            None if samplerate is None else float(samplerate),
+            cin,
+            cout,
+            _dtype_name(tin),
+            _dtype_name(tout),
+            blocksize,
+            _split(latency)[1] if kind != "input" else _split(latency)[0],
+            clock,
+        )
+        self._kind = kind
+        self._buffersize = buffersize
+        self._threads = []
+        self._sink_rings = []
+        self._errors = []
+        self._memory = None
+        self._autoclose = False
+
+    # -- properties ---------------------------------------------------
+
+    def _pick(self, pair):
+        if self._kind == "input":
+            return pair[0]
+        if self._kind == "output":
+            return pair[1]
+        return pair
+
+    @property
+    def samplerate(self):
+        """The sample rate in Hz."""
+        return self._core.samplerate
+
+    @property
+    def channels(self):
+        """Channels (a pair for a duplex stream)."""
+        return self._pick(self._core.channels)
+
+    @property
+    def dtype(self):
+        """Sample type (a pair for a duplex stream)."""
+        return self._pick(self._core.dtypes)
+
+    @property
+    def samplesize(self):
+        """Bytes per sample (a pair for a duplex stream)."""
+        sizes = tuple(3 if d == "int24" else _np.dtype(d).itemsize for d in self._core.dtypes)
+        return self._pick(sizes)
+
+    @property
+    def latency(self):
+        """The actual latency in seconds (a pair for a duplex stream)."""
+        return self._pick(self._core.latency)
+
+    @property
+    def blocksize(self):
+        return self._core.blocksize
+
+    @property
+    def device(self):
+        """Device index (a pair for a duplex stream)."""
+        return self._pick(self._core.devices)
+
+    @property
+    def frame_count(self):
+        """Frames processed by the current (or last) run."""
+        return self._core.frame_count
+
+    @property
+    def xruns(self):
+        """Blocks with an xrun in the current (or last) run."""
+        return self._core.xruns
+
+    @property
+    def status(self):
+        """The PortAudio status flags seen in the current (or last) run."""
+        return self._core.status
+
+    @property
+    def active(self):
+        return self._core.active
+
+    @property
+    def stopped(self):
+        return self._core.stopped
+
+    @property
+    def finished(self):
+        """Whether the run is over, and every worker thread's ring with it."""
+        return self._core.finished and all(r._stream_done for r in self._sink_rings)
+
+    @property
+    def aborted(self):
+        return self._core.aborted
+
+    @property
+    def closed(self):
+        return self._core.closed
+
+    @property
+    def isduplex(self):
+        return self._kind == "duplex"
+
+    @property
+    def time(self):
+        return self._core.time
+
+    @property
+    def cpu_load(self):
+        return self._core.cpu_load
+
+    def _place_recording(self):
+        target, self._memory = self._memory, None
+        if target is None:
+            return
+        data = self._core.take_recording()
+        if data is not None:
+            memoryview(target).cast("B")[: len(data)] = data
+
+    def _frame_bytes(self, output):
+        return self._core.frame_sizes[1 if output else 0]
+
+    def _data_channels(self, output):
+        return self._core.data_channels[1 if output else 0]
+
+    # -- lifecycle ----------------------------------------------------
+
+    def start(self, prebuffer=True):
+        """Starts a run (and the worker threads of Python functions)."""
+        self._errors = []
+        for t in self._threads:
+            t.start()
+        self._core.start(bool(prebuffer))
+
+    def _join(self):
+        for t in self._threads:
+            if t.ident is not None:
+                t.join()
+        self._threads = [t._again() for t in self._threads]
+
+    def _finish(self, error):
+        """After a run: Python threads joined, the memory recording placed,
+        the first error raised (a Python function's own first)."""
+        self._join()
+        self._place_recording()
+        if self._errors:
+            err = self._errors[0]
+            self._errors = []
+            raise err
+        if error is not None:
+            raise error
+
+    def wait(self, timeout=None):
+        """Waits until the run ends (or ``timeout`` seconds pass); True
+        unless the timeout passed. Raises the run's error, if it failed."""
+        try:
+            done = self._core.wait(timeout)
+        except Exception as e:
+            self._finish(e)
+            raise
+        if done:
+            self._finish(None)
+        return done
+
+    def stop(self):
+        """Stops after the current block, letting queued output play."""
+        try:
+            self._core.stop()
+        except Exception as e:
+            self._finish(e)
+            raise
+        self._finish(None)
+
+    def abort(self):
+        """Stops now; queued output may be dropped."""
+        try:
+            self._core.abort()
+        except Exception as e:
+            self._finish(e)
+            raise
+        self._finish(None)
+
+    def close(self):
+        if not self._core.closed:
+            try:
+                self._core.close()
+            finally:
+                self._join()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            if self.active:
+                self.stop()
+        finally:
+            self.close()
+
+    def __del__(self):
+        core = getattr(self, "_core", None)
+        if core is not None and not core.closed:
+            try:
+                core.close()
+            except Exception:
+                pass
+
+    def __repr__(self):
+        return "%s(device=%r, samplerate=%r, channels=%r, dtype=%r, blocksize=%r)" % (
+            type(self).__name__,
+            self.device,
+            self.samplerate,
+            self.channels,
+            self.dtype,
+            self.blocksize,
+        )
+
+    # -- sources and sinks -------------------------------------------
+
+    def _thread(self, function, ring, args, kwargs, role):
+        stream = self
+
+        def run():
+            failed = False
+            try:
+                function(stream, ring, *args, **kwargs)
+            except BaseException as e:  # noqa: B902 - re-raised in wait
+                failed = True
+                stream._errors.append(e)
+            finally:
+                ring._python_done(failed)
+
+        class Worker(threading.Thread):
+            def _again(self):
+                return Worker(target=run, name="pastream-%s" % role, daemon=True)
+
+            def start(self):
+                ring._reset()
+                threading.Thread.start(self)
+
+        return Worker(target=run, name="pastream-%s" % role, daemon=True)
+
+    def _ring_for(self, output, buffersize):
+        size = buffersize or self._buffersize or DEFAULT_BUFFERSIZE
+        return RingBuffer(self._frame_bytes(output), size)
+
+
+class OutputStream(Stream):
+    """Playback only stream."""
+
+    _kind = "output"
+
+    def __init__(self, *args, **kwargs):
+        Stream.__init__(self, "output", *args, **kwargs)
+
+    @property
+    def txmapping(self):
+        """For each output channel, the playback data channel it plays
+        (1-based; 0 silence); set as such a list or as a dict of data
+        channel: output channel."""
+        return self._core.mapping(True)
+
+    @txmapping.setter
+    def txmapping(self, mapping):
+        self._core.set_mapping(True, _mapping_list(mapping))
+
+    def set_source(self, source, loop=False, buffersize=None, args=(), kwargs={}):
+        """Sets the playback: a buffer or NumPy array, a ``RingBuffer``
+        (played as it is written), a sound file (path or SoundFile), or a
+        function ``function(stream, ringbuffer, *args, **kwargs)`` run on a
+        worker thread at each start, writing frames into ``ringbuffer``;
+        the playback ends when it returns and its frames are played."""
+        self._threads = [t for t in self._threads if t.name != "pastream-source"]
+        self._core.set_looping(bool(loop))
+        if source is None:
+            self._core.clear_source()
+            return None
+        if isinstance(source, RingBuffer):
+            self._core.source_ring(source)
+            return source
+        if isinstance(source, (str, bytes, os.PathLike)) and not isinstance(source, bytes):
+            self._core.source_file(os.fspath(source), buffersize)
+            return None
+        if _is_soundfile(source):
+            return self.set_source(_soundfile_player, loop, buffersize, (source,), {})
+        if callable(source):
+            ring = self._ring_for(True, buffersize)
+            self._core.source_python(ring, buffersize)
+            kw = dict(kwargs)
+            kw["loop"] = bool(loop)
+            self._threads.append(self._thread(source, ring, args, kw, "source"))
+            self._core.set_looping(False)
+            return ring
+        self._core.source_bytes(self._playback_bytes(source))
+        return None
+
+    def _playback_bytes(self, data):
+        dtype = self._core.dtypes[1]
+        channels = self._data_channels(True)
+        if isinstance(data, _np.ndarray):
+            if dtype == "int24":
+                raise TypeError("int24 playback takes bytes, not arrays")
+            arr = _np.ascontiguousarray(data, dtype=_np_dtype(dtype))
+            if arr.ndim == 2 and arr.shape[1] != channels:
+                raise ValueError(
+                    "playback has %d channels, the stream plays %d" % (arr.shape[1], channels)
+                )
+            if arr.ndim == 1 and channels != 1:
+                raise ValueError("one-dimensional playback for a stream of %d channels" % channels)
+            return arr.tobytes()
+        return bytes(memoryview(data).cast("B"))
+
+    def play(self, playback, frames=-1, pad=0, loop=False, buffersize=None, blocking=False):
+        """Plays ``playback`` (see ``set_source``): ``frames`` frames (all
+        when negative), then ``pad`` frames of silence (when negative:
+        silence up to ``frames``, or for ever)."""
+        self.set_source(playback, loop, buffersize)
+        if self._kind == "duplex":
+            self._core.clear_sink()
+        self._core.set_transfer(int(frames), int(pad), 0)
+        self.start()
+        if blocking:
+            self.wait()
+
+    @classmethod
+    def from_file(cls, file, *args, **kwargs):
+        """A stream with the sample rate and channels of a sound file."""
+        rate, channels = _file_format(file)
+        kwargs.setdefault("samplerate", rate)
+        kwargs.setdefault("channels", channels)
+        return cls(*args, **kwargs)
+
+
+class InputStream(Stream):
+    """Record only stream."""
+
+    _kind = "input"
+
+    def __init__(self, *args, **kwargs):
+        Stream.__init__(self, "input", *args, **kwargs)
+
+    @property
+    def rxmapping(self):
+        """For each recorded data channel, the input channel it records
+        (1-based; 0 silence); set as such a list or as a dict of input
+        channel: data channel."""
+        return self._core.mapping(False)
+
+    @rxmapping.setter
+    def rxmapping(self, mapping):
+        self._core.set_mapping(False, _mapping_list(mapping))
+
+    def set_sink(self, sink, buffersize=None, args=(), kwargs={}):
+        """Sets the recording: a ``RingBuffer`` (read it as it fills), a
+        sound file (path or SoundFile), or a function
+        ``function(stream, ringbuffer, *args, **kwargs)`` run on a worker
+        thread at each start, reading frames from ``ringbuffer`` until the
+        stream is finished and the ring empty."""
+        self._threads = [t for t in self._threads if t.name != "pastream-sink"]
+        self._sink_rings = []
+        self._memory = None
+        if sink is None:
+            self._core.clear_sink()
+            return None
+        if isinstance(sink, RingBuffer):
+            self._core.sink_ring(sink)
+            return sink
+        if isinstance(sink, (str, os.PathLike)):
+            self._core.sink_file(os.fspath(sink), buffersize)
+            return None
+        if _is_soundfile(sink):
+            return self.set_sink(_soundfile_recorder, buffersize, (sink,), {})
+        if callable(sink):
+            ring = self._ring_for(False, buffersize)
+            self._core.sink_python(ring, buffersize)
+            self._sink_rings.append(ring)
+            self._threads.append(self._thread(sink, ring, args, kwargs, "sink"))
+            return ring
+        raise TypeError("a sink is a RingBuffer, a sound file or a function")
+
+    def _memory_sink(self, frames, out, atleast_2d):
+        """Records ``frames`` frames into memory; returns the array (or
+        ``out``) that holds them once the run ends."""
+        dtype = self._core.dtypes[0]
+        channels = self._data_channels(False)
+        if out is not None:
+            nbytes = memoryview(out).nbytes
+            frames = nbytes // self._frame_bytes(False)
+            target = out
+        elif dtype == "int24":
+            target = bytearray(frames * self._frame_bytes(False))
+        else:
+            shape = (frames, channels) if (atleast_2d or channels > 1) else (frames,)
+            target = _np.zeros(shape, dtype=_np_dtype(dtype))
+        self.set_sink(None)
+        self._core.sink_memory(frames)
+        self._memory = target
+        return target
+
+    def record(self, frames=None, offset=0, atleast_2d=False, buffersize=None, blocking=False, out=None):
+        """Records ``frames`` frames (after dropping ``offset``) into a new
+        array, into ``out`` (a buffer, array, sound file or path), and
+        returns it; without ``blocking`` it is filled when the run ends
+        (``wait``, ``stop``)."""
+        if frames is None and out is None:
+            raise TypeError("record needs frames or out")
+        if self._kind == "duplex":
+            self._core.clear_source()
+        target = self._record_into(frames, offset, atleast_2d, buffersize, out)
+        self._core.set_transfer(-1 if frames is None else int(frames), 0, int(offset))
+        self.start()
+        if blocking:
+            self.wait()
+        return target
+
+    def _record_into(self, frames, offset, atleast_2d, buffersize, out, extra=0):
+        if out is None or isinstance(out, (_np.ndarray, bytearray, memoryview)):
+            if out is None:
+                n = int(frames) + extra - int(offset)
+                if n < 0:
+                    raise ValueError("offset is past the frames recorded")
+            else:
+                n = None
+            return self._memory_sink(n, out, atleast_2d)
+        self.set_sink(out, buffersize)
+        return out
+
+    def chunks(
+        self,
+        chunksize=None,
+        overlap=0,
+        frames=-1,
+        pad=-1,
+        offset=0,
+        atleast_2d=False,
+        playback=None,
+        loop=False,
+        buffersize=None,
+        out=None,
+    ):
+        """Yields the input in chunks of ``chunksize`` frames, each sharing
+        ``overlap`` frames with the one before. A chunk is a NumPy array
+        viewing the stream's ring when it does not wrap around its end (no
+        copy), else a copy; with ``out`` every chunk is copied there and
+        ``out`` is yielded. The last chunk may be shorter."""
+        size = chunksize or self.blocksize
+        if not size and overlap:
+            raise ValueError("overlap needs a chunksize or a blocksize")
+        if size and overlap >= size:
+            raise ValueError("overlap must be less than chunksize")
+        need = size or 1
+        ring_frames = buffersize or max(DEFAULT_BUFFERSIZE, _next_pow2(4 * need))
+        frame_bytes = self._frame_bytes(False)
+        ring = RingBuffer(frame_bytes, ring_frames)
+        self._threads = [t for t in self._threads if t.name != "pastream-sink"]
+        self._sink_rings = []
+        self._memory = None
+        self._core.sink_ring(ring, True)
+        if self._kind == "duplex":
+            if playback is not None:
+                self.set_source(playback, loop, buffersize)
+            else:
+                self._core.clear_source()
+        elif playback is not None:
+            raise ValueError("playback needs a duplex stream")
+        self._core.set_transfer(int(frames), int(pad), int(offset))
+        dtype = self._core.dtypes[0]
+        channels = self._data_channels(False)
+        npdtype = _np_dtype(dtype)
+
+        def shaped(raw):
+            if npdtype is None:
+                return raw
+            arr = raw.view(npdtype)
+            if atleast_2d or channels > 1:
+                arr = arr.reshape(-1, channels)
+            return arr
+
+        self.start()
+        carried = 0
+        try:
+            while True:
+                avail = ring._wait_readable(need, 0.05)
+                if avail < need:
+                    if not self._core.finished:
+                        continue
+                    avail = ring.read_available
+                    if avail <= carried:
+                        break
+                    take = avail
+                else:
+                    take = need if size else avail
+                n, first, second = ring.get_read_buffers(take)
+                if out is not None:
+                    dst = memoryview(out).cast("B")
+                    nbytes = min(n * frame_bytes, len(dst))
+                    joined = _np.concatenate((first, second))[:nbytes]
+                    dst[:nbytes] = joined.tobytes()
+                    yield out
+                elif len(second) == 0:
+                    yield shaped(first)
+                else:
+                    yield shaped(_np.concatenate((first, second)))
+                ended = take < need
+                keep = 0 if ended else min(overlap, n)
+                ring.advance_read_index(n - keep)
+                carried = keep
+                if ended:
+                    break
+        finally:
+            if self._core.active:
+                self.stop()
+            else:
+                self.wait()
+
+    def to_file(self, file, mode="w", **kwargs):
+        """A ``soundfile.SoundFile`` opened for writing with the stream's
+        rate and channels (needs the ``soundfile`` package)."""
+        import soundfile
+
+        kwargs.setdefault("samplerate", int(self.samplerate))
+        kwargs.setdefault("channels", self._data_channels(False))
+        if "subtype" not in kwargs and "format" not in kwargs or kwargs.get("subtype") is None:
+            subtype = {
+                "float32": "FLOAT",
+                "int32": "PCM_32",
+                "int24": "PCM_24",
+                "int16": "PCM_16",
+                "int8": "PCM_S8",
+                "uint8": "PCM_U8",
+            }[self._core.dtypes[0]]
+            kwargs["subtype"] = subtype
+        return soundfile.SoundFile(file, mode, **kwargs)
+
+    @classmethod
+    def from_file(cls, file, *args, **kwargs):
+        rate, channels = _file_format(file)
+        kwargs.setdefault("samplerate", rate)
+        kwargs.setdefault("channels", channels)
+        return cls(*args, **kwargs)
+
+
+class DuplexStream(InputStream, OutputStream):
+    """Full duplex: play and record with one sample-aligned callback."""
+
+    _kind = "duplex"
+
+    def __init__(self, *args, **kwargs):
+        Stream.__init__(self, "duplex", *args, **kwargs)
+
+    def playrec(
+        self,
+        playback,
+        frames=None,
+        pad=0,
+        offset=0,
+        atleast_2d=False,
+        loop=False,
+        buffersize=None,
+        blocking=False,
+        out=None,
+    ):
+        """Plays ``playback`` and records at once; returns the recording
+        (see ``play`` and ``record``). ``frames`` defaults to the
+        playback's length; a file playback needs ``frames`` or ``out``."""
+        if frames is None and out is None:
+            if _is_soundfile(playback) or isinstance(playback, (str, os.PathLike)) or callable(playback) or isinstance(playback, RingBuffer):
+                raise TypeError("playrec of a file or function needs frames or out")
+            nbytes = memoryview(playback).nbytes
+            frames = nbytes // self._frame_bytes(True)
+        self.set_source(playback, loop, buffersize)
+        if out is None:
+            target = self._record_into(frames, offset, atleast_2d, buffersize, None, max(int(pad), 0))
+        else:
+            target = self._record_into(frames, offset, atleast_2d, buffersize, out)
+        self._core.set_transfer(-1 if frames is None else int(frames), int(pad), int(offset))
+        self.start()
+        if blocking:
+            self.wait()
+        return target
+
+    @classmethod
+    def from_file(cls, playback, *args, **kwargs):
+        rate, channels = _file_format(playback)
+        kwargs.setdefault("samplerate", rate)
+        kwargs.setdefault("channels", channels)
+        return cls(*args, **kwargs)
+
+
+def _file_format(file):
+    if _is_soundfile(file):
+        return file.samplerate, file.channels
+    import soundfile
+
+    info = soundfile.info(file)
+    return info.samplerate, info.channels
+
+
+def _soundfile_player(stream, ring, sf, loop=False):
+    """Writes a SoundFile's frames into the ring until the file ends (or,
+    with ``loop``, until the stream is finished)."""
+    dtype = stream._core.dtypes[1]
+    npdtype = _np_dtype(dtype) or _np.dtype("int32")
+    while not stream.finished:
+        room = ring.write_available
+        if not room:
+            ring._wait_readable(0, 0.005)
+            import time
+
+            time.sleep(0.002)
+            continue
+        data = sf.buffer_read(room, dtype=npdtype.name)
+        n = len(data) // ring.elementsize
+        if n:
+            ring.write(data)
+        if n < room:
+            if not loop:
+                return
+            sf.seek(0)
+
+
+def _soundfile_recorder(stream, ring, sf):
+    """Writes the ring's frames to a SoundFile until the stream is done."""
+    dtype = stream._core.dtypes[0]
+    npdtype = _np_dtype(dtype) or _np.dtype("int32")
+    while True:
+        n = ring._wait_readable(1024, 0.05)
+        if n:
+            sf.buffer_write(ring.read(n), dtype=npdtype.name)
+        elif ring._stream_done:
+            rest = ring.read()
+            if len(rest):
+                sf.buffer_write(rest, dtype=npdtype.name)
+            return
+
+
+def chunks(
+    chunksize=None,
+    overlap=0,
+    frames=-1,
+    pad=0,
+    offset=0,
+    atleast_2d=False,
+    playback=None,
+    loop=False,
+    buffersize=None,
+    out=None,
+    **kwargs
+):
+    """Live input in chunks, from a stream of its own (an input stream, or
+    a duplex stream when ``playback`` is given); see
+    ``InputStream.chunks``. ``kwargs`` go to the stream."""
+    cls = DuplexStream if playback is not None else InputStream
+    with cls(**kwargs) as stream:
+        for chunk in stream.chunks(
+            chunksize, overlap, frames, pad, offset, atleast_2d, playback, loop, buffersize, out
+        ):
+            yield chunk
+
+
+def _main():
+    """The ``pastream`` command line."""
+    sys.exit(_core.cli(["pastream"] + sys.argv[1:]))
