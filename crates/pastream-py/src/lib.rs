@@ -408,8 +408,17 @@ impl RingBuffer {
     /// Waits, without the GIL, until `size` elements can be read or the
     /// other end is done, or `timeout` seconds pass; returns the elements
     /// readable.
-    #[pyo3(signature = (size, timeout=None))]
-    fn _wait_readable(&self, py: Python<'_>, size: usize, timeout: Option<f64>) -> usize {
+    ///
+    /// With `rate` (elements a second), it sleeps for the time the missing
+    /// elements take to come (1 ms to 20 ms at a time); else 1 ms.
+    #[pyo3(signature = (size, timeout=None, rate=None))]
+    fn _wait_readable(
+        &self,
+        py: Python<'_>,
+        size: usize,
+        timeout: Option<f64>,
+        rate: Option<f64>,
+    ) -> usize {
         let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
         py.detach(|| {
             loop {
@@ -417,10 +426,19 @@ impl RingBuffer {
                 if n >= size || self.state.stream_done.load(Ordering::Acquire) {
                     return n;
                 }
-                if deadline.is_some_and(|d| Instant::now() >= d) {
+                let now = Instant::now();
+                if deadline.is_some_and(|d| now >= d) {
                     return n;
                 }
-                std::thread::sleep(Duration::from_millis(1));
+                let mut nap = match rate {
+                    Some(r) if r > 0.0 => Duration::from_secs_f64((size - n) as f64 / r)
+                        .clamp(Duration::from_millis(1), Duration::from_millis(20)),
+                    _ => Duration::from_millis(1),
+                };
+                if let Some(d) = deadline {
+                    nap = nap.min(d - now);
+                }
+                std::thread::sleep(nap);
             }
         })
     }
@@ -459,6 +477,78 @@ impl std::fmt::Display for PythonFailed {
 }
 
 impl std::error::Error for PythonFailed {}
+
+/// A sound file created for a stream's recording (`to_file`), written by
+/// the library when given to `record` or `playrec` as `out`.
+#[pyclass(module = "pastream._pastream")]
+struct OutputFile {
+    name: String,
+    samplerate: f64,
+    channels: usize,
+    dtype: &'static str,
+    file: Mutex<Option<SoundFile>>,
+}
+
+#[pymethods]
+impl OutputFile {
+    #[getter]
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    #[getter]
+    fn samplerate(&self) -> f64 {
+        self.samplerate
+    }
+
+    #[getter]
+    fn channels(&self) -> usize {
+        self.channels
+    }
+
+    /// The sample type of the recording it takes.
+    #[getter]
+    fn dtype(&self) -> &'static str {
+        self.dtype
+    }
+
+    #[getter]
+    fn mode(&self) -> &'static str {
+        "w"
+    }
+
+    /// Whether it can no longer be written here (closed, or its recording
+    /// is done: the stream finalized it).
+    #[getter]
+    fn closed(&self) -> bool {
+        locked(&self.file).is_none()
+    }
+
+    /// Finalizes the file if no recording took it.
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let f = locked(&self.file).take();
+        if let Some(f) = f {
+            py.detach(|| f.finalize()).map_err(|e| py_err(e.into()))?;
+        }
+        Ok(())
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_exc))]
+    fn __exit__(&self, py: Python<'_>, _exc: &Bound<'_, PyTuple>) -> PyResult<()> {
+        self.close(py)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OutputFile({:?}, samplerate={}, channels={}, dtype={:?})",
+            self.name, self.samplerate, self.channels, self.dtype
+        )
+    }
+}
 
 /// The three kinds, by direction.
 enum Kind {
@@ -988,6 +1078,52 @@ impl CoreStream {
         Some(PyBytes::new(py, r.as_raw()))
     }
 
+    /// The memory recording of the last run as a NumPy `uint8` array that
+    /// owns the library's memory (no copy).
+    fn take_recording_array<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyArray1<u8>>> {
+        let r = self.kind().stream_mut().take_recording()?;
+        Some(PyArray1::from_vec(py, r.into_raw()))
+    }
+
+    /// Records into a file opened by [`open_output_file`]: the library's
+    /// file sink writes it on its worker thread and finalizes it when the
+    /// run ends.
+    #[pyo3(signature = (file, buffersize=None))]
+    fn sink_output_file(&self, file: &OutputFile, buffersize: Option<usize>) -> PyResult<()> {
+        let f = locked(&file.file)
+            .take()
+            .ok_or_else(|| PyValueError::new_err("the file was closed or already recorded into"))?;
+        let mut k = self.kind();
+        let format = k.stream().formats().1;
+        k.set_sink(Some(file_sink(f, format, buffersize, None)))
+            .map_err(py_err)
+    }
+
+    /// A new sound file for a recording of this stream: the stream's rate,
+    /// recorded channels and sample format; its type from the name.
+    fn open_output_file(&self, py: Python<'_>, path: &str) -> PyResult<OutputFile> {
+        let (options, channels, rate, dtype) = {
+            let k = self.kind();
+            let s = k.stream();
+            (
+                FileOptions::for_stream(s),
+                s.data_channels().0,
+                s.samplerate(),
+                dtype_of(s.formats().1),
+            )
+        };
+        let file = py
+            .detach(|| SoundFile::create(path, &options))
+            .map_err(|e| py_err(e.into()))?;
+        Ok(OutputFile {
+            name: path.to_owned(),
+            samplerate: rate,
+            channels,
+            dtype,
+            file: Mutex::new(Some(file)),
+        })
+    }
+
     /// Starts a run (`prebuffer`: wait for the playback ring to fill
     /// first), without the GIL.
     #[pyo3(signature = (prebuffer=true))]
@@ -1061,6 +1197,7 @@ fn cli(py: Python<'_>, argv: Vec<String>) -> u8 {
 fn _pastream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<RingBuffer>()?;
     m.add_class::<CoreStream>()?;
+    m.add_class::<OutputFile>()?;
     m.add_function(wrap_pyfunction!(device_list, m)?)?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
     m.add("BufferEmpty", m.py().get_type::<BufferEmpty>())?;

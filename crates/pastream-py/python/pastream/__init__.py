@@ -282,6 +282,13 @@ class Stream(object):
         target, self._memory = self._memory, None
         if target is None:
             return
+        if isinstance(target, _Owned):
+            raw = self._core.take_recording_array()
+            if raw is not None:
+                # A run that failed recorded fewer frames than asked.
+                shape = (-1,) + tuple(target.shape[1:])
+                target.array = raw if target.dtype == "int24" else raw.view(target.dtype).reshape(shape)
+            return
         data = self._core.take_recording()
         if data is not None:
             memoryview(target).cast("B")[: len(data)] = data
@@ -534,6 +541,9 @@ class InputStream(Stream):
         if isinstance(sink, RingBuffer):
             self._core.sink_ring(sink)
             return sink
+        if isinstance(sink, _core.OutputFile):
+            self._core.sink_output_file(sink, buffersize)
+            return None
         if isinstance(sink, (str, os.PathLike)):
             self._core.sink_file(os.fspath(sink), buffersize)
             return None
@@ -547,20 +557,23 @@ class InputStream(Stream):
             return ring
         raise TypeError("a sink is a RingBuffer, a sound file or a function")
 
-    def _memory_sink(self, frames, out, atleast_2d):
+    def _memory_sink(self, frames, out, atleast_2d, blocking=False):
         """Records ``frames`` frames into memory; returns the array (or
-        ``out``) that holds them once the run ends."""
+        ``out``) that holds them once the run ends. A blocking call with no
+        ``out`` returns the library's own memory, not a copy."""
         dtype = self._core.dtypes[0]
         channels = self._data_channels(False)
+        shape = (frames, channels) if (atleast_2d or channels > 1) else (frames,)
         if out is not None:
             nbytes = memoryview(out).nbytes
             frames = nbytes // self._frame_bytes(False)
             target = out
+        elif blocking:
+            target = _Owned(dtype, shape)
         elif dtype == "int24":
             target = bytearray(frames * self._frame_bytes(False))
         else:
-            shape = (frames, channels) if (atleast_2d or channels > 1) else (frames,)
-            target = _np.zeros(shape, dtype=_np_dtype(dtype))
+            target = _np.empty(shape, dtype=_np_dtype(dtype))
         self.set_sink(None)
         self._core.sink_memory(frames)
         self._memory = target
@@ -575,14 +588,19 @@ class InputStream(Stream):
             raise TypeError("record needs frames or out")
         if self._kind == "duplex":
             self._core.clear_source()
-        target = self._record_into(frames, offset, atleast_2d, buffersize, out)
+        target = self._record_into(frames, offset, atleast_2d, buffersize, out, blocking=blocking)
         self._core.set_transfer(-1 if frames is None else int(frames), 0, int(offset))
+        return self._run(target, blocking)
+
+    def _run(self, target, blocking):
         self.start()
         if blocking:
             self.wait()
+        if isinstance(target, _Owned):
+            return target.array
         return target
 
-    def _record_into(self, frames, offset, atleast_2d, buffersize, out, extra=0):
+    def _record_into(self, frames, offset, atleast_2d, buffersize, out, extra=0, blocking=False):
         if out is None or isinstance(out, (_np.ndarray, bytearray, memoryview)):
             if out is None:
                 n = int(frames) + extra - int(offset)
@@ -590,7 +608,7 @@ class InputStream(Stream):
                     raise ValueError("offset is past the frames recorded")
             else:
                 n = None
-            return self._memory_sink(n, out, atleast_2d)
+            return self._memory_sink(n, out, atleast_2d, blocking)
         self.set_sink(out, buffersize)
         return out
 
@@ -649,7 +667,7 @@ class InputStream(Stream):
         carried = 0
         try:
             while True:
-                avail = ring._wait_readable(need, 0.05)
+                avail = ring._wait_readable(need, 0.05, self.samplerate)
                 if avail < need:
                     if not self._core.finished:
                         continue
@@ -683,8 +701,13 @@ class InputStream(Stream):
                 self.wait()
 
     def to_file(self, file, mode="w", **kwargs):
-        """A ``soundfile.SoundFile`` opened for writing with the stream's
-        rate and channels (needs the ``soundfile`` package)."""
+        """A sound file opened for writing with the stream's rate, channels
+        and sample format, to give to ``record`` or ``playrec`` as ``out``.
+        For a path and no other arguments it is the library's own (written
+        and finalized by the library, with no Python thread); otherwise a
+        ``soundfile.SoundFile`` (needs the ``soundfile`` package)."""
+        if mode == "w" and not kwargs and isinstance(file, (str, os.PathLike)):
+            return self._core.open_output_file(os.fspath(file))
         import soundfile
 
         kwargs.setdefault("samplerate", int(self.samplerate))
@@ -739,14 +762,13 @@ class DuplexStream(InputStream, OutputStream):
             frames = nbytes // self._frame_bytes(True)
         self.set_source(playback, loop, buffersize)
         if out is None:
-            target = self._record_into(frames, offset, atleast_2d, buffersize, None, max(int(pad), 0))
+            target = self._record_into(
+                frames, offset, atleast_2d, buffersize, None, max(int(pad), 0), blocking=blocking
+            )
         else:
             target = self._record_into(frames, offset, atleast_2d, buffersize, out)
         self._core.set_transfer(-1 if frames is None else int(frames), int(pad), int(offset))
-        self.start()
-        if blocking:
-            self.wait()
-        return target
+        return self._run(target, blocking)
 
     @classmethod
     def from_file(cls, playback, *args, **kwargs):
@@ -754,6 +776,16 @@ class DuplexStream(InputStream, OutputStream):
         kwargs.setdefault("samplerate", rate)
         kwargs.setdefault("channels", channels)
         return cls(*args, **kwargs)
+
+
+class _Owned(object):
+    """A blocking recording's place: the library's memory, given as an
+    array when the run ends."""
+
+    def __init__(self, dtype, shape):
+        self.dtype = dtype if dtype == "int24" else _np.dtype(dtype)
+        self.shape = shape
+        self.array = None
 
 
 def _file_format(file):
@@ -793,7 +825,7 @@ def _soundfile_recorder(stream, ring, sf):
     dtype = stream._core.dtypes[0]
     npdtype = _np_dtype(dtype) or _np.dtype("int32")
     while True:
-        n = ring._wait_readable(1024, 0.05)
+        n = ring._wait_readable(4096, 0.1, stream.samplerate)
         if n:
             sf.buffer_write(ring.read(n), dtype=npdtype.name)
         elif ring._stream_done:
