@@ -4,7 +4,8 @@
 #
 #   bash run.sh demo    play and record a test signal through the virtual
 #                       loopback device (no sound card, no audio server)
-#   bash run.sh test    the whole test suite, real-JACK tests included
+#   bash run.sh test    the whole test suite, real-JACK tests and the
+#                       Python module's included
 #   bash run.sh deps    only install what is missing
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -69,6 +70,32 @@ run_examples() {
     [ "$fail" = 0 ]
 }
 
+# The Python module, built by pip (maturin) into a virtual environment of
+# its own, and its pytest suite on the virtual device and on a JACK server
+# of the suite's own; one line for all of it.
+run_python() {
+    local venv=target/py-venv
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv >&2
+    fi
+    [ -x "$venv/bin/python" ] || python3 -m venv "$venv" || return 1
+    "$venv/bin/pip" install -q "maturin>=1.16,<2" numpy pytest soundfile || return 1
+    "$venv/bin/pip" install -q --force-reinstall --no-deps ./crates/pastream-py || return 1
+    local out py=$PWD/$venv/bin/python passed failed
+    out=$(mktemp)
+    (cd crates/pastream-py && "$py" -m pytest -q -p no:cacheprovider tests) | tee "$out"
+    local status=${PIPESTATUS[0]}
+    # pytest's last line: "57 passed in 9.8s", "1 failed, 56 passed in ...".
+    read -r passed failed < <(tail -1 "$out" | awk '{for (i = 1; i < NF; i++) {
+        if ($(i + 1) ~ /^passed/) p = $i; if ($(i + 1) ~ /^(failed|errors?)/) f += $i }
+        print p + 0, f + 0}')
+    [ "$status" = 0 ] || [ "$failed" != 0 ] || failed=1
+    rm -f "$out"
+    echo "python: ${passed:-0} passed, ${failed:-0} failed"
+    [ "$status" = 0 ]
+}
+
 case "${1:-}" in
     deps)
         install_missing
@@ -92,6 +119,8 @@ case "${1:-}" in
         status=${PIPESTATUS[0]}
         run_examples 2>&1 | tee -a "$log"
         [ "${PIPESTATUS[0]}" = 0 ] || status=1
+        run_python 2>&1 | tee -a "$log"
+        [ "${PIPESTATUS[0]}" = 0 ] || status=1
         set -e
         # One line for every suite together: libtest's "test result" lines
         # and the JACK harnesses' "suite: N passed, M failed".
@@ -101,7 +130,7 @@ case "${1:-}" in
         exit "$status"
         ;;
     *)
-        sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+        sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
         exit 2
         ;;
 esac

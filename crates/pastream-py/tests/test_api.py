@@ -1,6 +1,8 @@
 """The module's surface with no stream: the ring buffer, errors, the
 command line."""
 
+import importlib.metadata
+import os
 import subprocess
 import sys
 
@@ -70,11 +72,10 @@ def test_bad_settings_are_errors_not_crashes():
 
 
 def test_the_pastream_command_runs_the_command_line(tmp_path):
-    out = subprocess.run(
-        [sys.executable, "-c", "import pastream; pastream._main()", "-l"],
-        capture_output=True,
-        text=True,
-    )
+    # The console script the package installs beside the interpreter.
+    command = os.path.join(os.path.dirname(sys.executable), "pastream")
+    assert os.access(command, os.X_OK), "pastream is installed as a command"
+    out = subprocess.run([command, "-l"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "loopback, Virtual" in out.stdout
     bad = subprocess.run(
@@ -84,3 +85,13 @@ def test_the_pastream_command_runs_the_command_line(tmp_path):
     )
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_the_package_carries_no_libraries_of_its_own():
+    """The system's PortAudio and libsndfile (and through them ALSA and
+    JACK) are used: a bundled libjack would not talk to the user's JACK
+    server."""
+    files = [str(f) for f in importlib.metadata.files("pastream")]
+    shared = [f for f in files if ".so" in os.path.basename(f)]
+    assert shared == ["pastream/_pastream.abi3.so"], shared
+    assert not [f for f in files if ".libs" in f], files

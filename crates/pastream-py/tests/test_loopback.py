@@ -199,6 +199,36 @@ def test_play_then_record_only(rig):
         assert s.frame_count >= 2000
 
 
+def test_bytes_playback_and_bytearray_recording(rig):
+    x = signal(seed(), 3000)
+    d = rig.delay(BLOCK)
+    out = bytearray((3000 + d) * CH * 4)
+    with duplex(rig) as s:
+        rec = s.playrec(bytes(x.tobytes()), pad=d, out=out, blocking=True)
+    assert rec is out
+    assert_equal(np.frombuffer(bytes(out), np.float32).reshape(-1, CH)[d:], x)
+
+
+def test_ring_buffers_as_source_and_sink(rig):
+    x = signal(seed(), 4000)
+    d = rig.delay(BLOCK)
+    frame = CH * 4
+    play = ps.RingBuffer(frame, 8192)
+    assert play.write(x) == 4000
+    rec = ps.RingBuffer(frame, 8192)
+    with duplex(rig) as s:
+        s.set_source(play)
+        s.set_sink(rec)
+        s._core.set_transfer(4000, d, 0)
+        s.start()
+        s.wait()
+        with pytest.raises(RuntimeError, match="belongs to a stream"):
+            play.read()
+    got = np.frombuffer(bytes(rec.read()), np.float32).reshape(-1, CH)
+    assert len(got) == 4000 + d
+    assert_equal(got[d:], x)
+
+
 # -- chunks --------------------------------------------------------------
 
 
@@ -326,6 +356,14 @@ def test_files_through_to_file_and_from_file(rig, tmp_path):
     back, rate = soundfile.read(dst, dtype="float32")
     assert rate == 48000 and len(back) == 6000 + d
     assert_equal(back[d:], x)
+    # A soundfile.SoundFile to record into: written by a worker thread.
+    dst3 = str(tmp_path / "out3.wav")
+    with soundfile.SoundFile(dst3, "w", 48000, CH, "FLOAT") as out3, ps.DuplexStream(
+        **rig.kwargs(blocksize=BLOCK, channels=CH)
+    ) as s:
+        s.playrec(x, pad=d, out=out3, blocking=True)
+    back3, _ = soundfile.read(dst3, dtype="float32")
+    assert_equal(back3[d:], x)
     # Paths: the library's own libsndfile on both ends.
     dst2 = str(tmp_path / "out2.wav")
     with ps.DuplexStream(**rig.kwargs(blocksize=BLOCK, channels=CH)) as s:

@@ -16,6 +16,7 @@ import numbers
 import os
 import sys
 import threading
+import time
 
 try:
     from . import _pastream as _core
@@ -798,19 +799,17 @@ def _file_format(file):
 
 
 def _soundfile_player(stream, ring, sf, loop=False):
-    """Writes a SoundFile's frames into the ring until the file ends (or,
-    with ``loop``, until the stream is finished)."""
-    dtype = stream._core.dtypes[1]
-    npdtype = _np_dtype(dtype) or _np.dtype("int32")
+    """Writes a SoundFile's frames into the ring until the file ends (with
+    ``loop``: until the stream is finished, from the start again)."""
+    dtype = _np_dtype(stream._core.dtypes[1]) or _np.dtype("int32")
+    # A quarter of the ring at a time, or what room there is.
+    step = max(1, len(ring) // 4)
     while not stream.finished:
         room = ring.write_available
-        if not room:
-            ring._wait_readable(0, 0.005)
-            import time
-
-            time.sleep(0.002)
+        if room < min(step, len(ring)):
+            time.sleep(step / stream.samplerate / 2)
             continue
-        data = sf.buffer_read(room, dtype=npdtype.name)
+        data = sf.buffer_read(room, dtype=dtype.name)
         n = len(data) // ring.elementsize
         if n:
             ring.write(data)
@@ -822,8 +821,7 @@ def _soundfile_player(stream, ring, sf, loop=False):
 
 def _soundfile_recorder(stream, ring, sf):
     """Writes the ring's frames to a SoundFile until the stream is done."""
-    dtype = stream._core.dtypes[0]
-    npdtype = _np_dtype(dtype) or _np.dtype("int32")
+    npdtype = _np_dtype(stream._core.dtypes[0]) or _np.dtype("int32")
     while True:
         n = ring._wait_readable(4096, 0.1, stream.samplerate)
         if n:
