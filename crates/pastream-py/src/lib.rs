@@ -83,26 +83,9 @@ fn copy_into(data: &Bound<'_, PyAny>, bytes: &[u8]) -> PyResult<()> {
 }
 
 fn format_of(dtype: &str) -> PyResult<SampleFormat> {
-    Ok(match dtype {
-        "float32" => SampleFormat::F32,
-        "int32" => SampleFormat::I32,
-        "int24" => SampleFormat::I24,
-        "int16" => SampleFormat::I16,
-        "int8" => SampleFormat::I8,
-        "uint8" => SampleFormat::U8,
-        other => return Err(PyValueError::new_err(format!("invalid dtype: {other:?}"))),
-    })
-}
-
-fn dtype_of(f: SampleFormat) -> &'static str {
-    match f {
-        SampleFormat::F32 => "float32",
-        SampleFormat::I32 => "int32",
-        SampleFormat::I24 => "int24",
-        SampleFormat::I16 => "int16",
-        SampleFormat::I8 => "int8",
-        SampleFormat::U8 => "uint8",
-    }
+    dtype
+        .parse()
+        .map_err(|_| PyValueError::new_err(format!("invalid dtype: {dtype:?}")))
 }
 
 /// The end of a ring buffer action a Python thread works: set when the
@@ -791,7 +774,7 @@ impl CoreStream {
     fn dtypes(&self) -> (&'static str, &'static str) {
         let k = self.kind();
         let (o, i) = k.stream().formats();
-        (dtype_of(i), dtype_of(o))
+        (SampleFormat::name(i), SampleFormat::name(o))
     }
 
     /// (input, output) bytes per frame.
@@ -1109,7 +1092,7 @@ impl CoreStream {
                 FileOptions::for_stream(s),
                 s.data_channels().0,
                 s.samplerate(),
-                dtype_of(s.formats().1),
+                SampleFormat::name(s.formats().1),
             )
         };
         let file = py
@@ -1186,6 +1169,15 @@ fn device_list(py: Python<'_>) -> String {
     py.detach(|| pastream::host::query_devices().to_string())
 }
 
+/// A sound file's sample rate and channels.
+#[pyfunction]
+fn file_format(py: Python<'_>, path: &str) -> PyResult<(u32, usize)> {
+    let file = py
+        .detach(|| SoundFile::open(path))
+        .map_err(|e| py_err(e.into()))?;
+    Ok((file.info().samplerate, file.info().channels))
+}
+
 /// Runs the `pastream` command line with these arguments (the first is
 /// the program's name); returns its exit status.
 #[pyfunction]
@@ -1200,6 +1192,7 @@ fn _pastream(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<OutputFile>()?;
     m.add_function(wrap_pyfunction!(device_list, m)?)?;
     m.add_function(wrap_pyfunction!(cli, m)?)?;
+    m.add_function(wrap_pyfunction!(file_format, m)?)?;
     m.add("BufferEmpty", m.py().get_type::<BufferEmpty>())?;
     m.add("BufferFull", m.py().get_type::<BufferFull>())?;
     m.add("PortAudioError", m.py().get_type::<PortAudioError>())?;

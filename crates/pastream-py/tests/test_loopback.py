@@ -366,7 +366,8 @@ def test_files_through_to_file_and_from_file(rig, tmp_path):
     assert_equal(back3[d:], x)
     # Paths: the library's own libsndfile on both ends.
     dst2 = str(tmp_path / "out2.wav")
-    with ps.DuplexStream(**rig.kwargs(blocksize=BLOCK, channels=CH)) as s:
+    with ps.DuplexStream.from_file(src, **rig.kwargs(blocksize=BLOCK)) as s:
+        assert s.channels == (CH, CH)
         s.playrec(src, frames=6000, pad=d, out=dst2, blocking=True)
     back2, _ = soundfile.read(dst2, dtype="float32")
     assert_equal(back2[d:], x)

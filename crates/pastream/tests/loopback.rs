@@ -468,3 +468,36 @@ fn a_paced_ring_sink_waits_for_its_reader() {
         Err(pastream::StreamError::BufferFull { .. })
     ));
 }
+
+#[test]
+fn a_sink_whose_calls_may_block_is_waited_for() {
+    // A last write that blocks for 400 ms, silent: a sink that said its
+    // calls may block for a second is waited for; one that did not is left
+    // behind as stalled (the rule for a pipe nobody reads).
+    for said in [true, false] {
+        let mut s = pastream::InputStream::open(&free_config(1, F32, 64)).unwrap();
+        let sink = pastream::Sink::drainer(move |ring, ctx| {
+            if said {
+                ctx.may_block_for(Duration::from_secs(1));
+            }
+            while !(ctx.done() && ring.read_available() == 0) {
+                ring.flush();
+                ctx.pause();
+            }
+            std::thread::sleep(Duration::from_millis(400));
+            Ok(())
+        });
+        s.set_sink(Some(sink)).unwrap();
+        s.set_frames(4800);
+        s.start().unwrap();
+        let r = s.wait(Some(Duration::from_secs(10)));
+        if said {
+            assert!(r.unwrap());
+        } else {
+            assert!(
+                matches!(r, Err(pastream::StreamError::Stalled { .. })),
+                "{r:?}"
+            );
+        }
+    }
+}

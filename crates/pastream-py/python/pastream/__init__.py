@@ -279,6 +279,15 @@ class Stream(object):
     def cpu_load(self):
         return self._core.cpu_load
 
+    @classmethod
+    def from_file(cls, file, *args, **kwargs):
+        """A stream with the sample rate and channels of a sound file (a
+        path, or a SoundFile)."""
+        rate, channels = _file_format(file)
+        kwargs.setdefault("samplerate", rate)
+        kwargs.setdefault("channels", channels)
+        return cls(*args, **kwargs)
+
     def _place_recording(self):
         target, self._memory = self._memory, None
         if target is None:
@@ -499,14 +508,6 @@ class OutputStream(Stream):
         if blocking:
             self.wait()
 
-    @classmethod
-    def from_file(cls, file, *args, **kwargs):
-        """A stream with the sample rate and channels of a sound file."""
-        rate, channels = _file_format(file)
-        kwargs.setdefault("samplerate", rate)
-        kwargs.setdefault("channels", channels)
-        return cls(*args, **kwargs)
-
 
 class InputStream(Stream):
     """Record only stream."""
@@ -725,13 +726,6 @@ class InputStream(Stream):
             kwargs["subtype"] = subtype
         return soundfile.SoundFile(file, mode, **kwargs)
 
-    @classmethod
-    def from_file(cls, file, *args, **kwargs):
-        rate, channels = _file_format(file)
-        kwargs.setdefault("samplerate", rate)
-        kwargs.setdefault("channels", channels)
-        return cls(*args, **kwargs)
-
 
 class DuplexStream(InputStream, OutputStream):
     """Full duplex: play and record with one sample-aligned callback."""
@@ -771,13 +765,6 @@ class DuplexStream(InputStream, OutputStream):
         self._core.set_transfer(-1 if frames is None else int(frames), int(pad), int(offset))
         return self._run(target, blocking)
 
-    @classmethod
-    def from_file(cls, playback, *args, **kwargs):
-        rate, channels = _file_format(playback)
-        kwargs.setdefault("samplerate", rate)
-        kwargs.setdefault("channels", channels)
-        return cls(*args, **kwargs)
-
 
 class _Owned(object):
     """A blocking recording's place: the library's memory, given as an
@@ -792,6 +779,8 @@ class _Owned(object):
 def _file_format(file):
     if _is_soundfile(file):
         return file.samplerate, file.channels
+    if isinstance(file, (str, os.PathLike)):
+        return _core.file_format(os.fspath(file))
     import soundfile
 
     info = soundfile.info(file)

@@ -406,6 +406,12 @@ impl Writer<'_> {
         if let Some(r) = self.rotation.as_deref_mut() {
             r.started.get_or_insert_with(SystemTime::now);
         }
+        if self.current.as_ref().is_some_and(|f| f.info().seekable) {
+            // A file on a disk, not a pipe: a write may wait for the disk
+            // (the kernel throttles writers of dirty pages) and still
+            // return; a stop waits for it rather than lose the file's end.
+            ctx.may_block_for(crate::stream::MAX_WORKER_PATIENCE);
+        }
         self.left = self.file_frames(ctx);
         loop {
             if ctx.hurry() {

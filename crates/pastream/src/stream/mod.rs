@@ -49,6 +49,7 @@ pub use kinds::{DuplexStream, InputStream, OutputStream, chunks};
 pub use recording::Recording;
 pub use sources::{DEFAULT_BUFFER_FRAMES, DrainFn, FeedFn, Sink, Source, WorkerContext};
 pub use stop::StopHandle;
+pub(crate) use workers::MAX_PATIENCE as MAX_WORKER_PATIENCE;
 use workers::{Control, Pulse, Role, RunningSink, RunningSource, SinkSlot, SourceSlot};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

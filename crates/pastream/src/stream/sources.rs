@@ -529,6 +529,41 @@ impl WorkerContext {
         self.stats.frame_count()
     }
 
+    /// Tells a stop that this worker's calls may block for as long as
+    /// `limit` (at most 10 s) and still return: a file on a disk that
+    /// throttles writing, say. A stop then waits that long for a silent
+    /// worker before leaving it behind, instead of the stall limit (a
+    /// block and a half, at least 100 ms) that suits a pipe nobody reads.
+    /// The library's file sinks say so for seekable files.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # let config = pastream::StreamConfig::new().device("loopback").clock(pastream::Clock::FreeRunning);
+    /// use std::time::Duration;
+    /// use pastream::{InputStream, Sink};
+    ///
+    /// let mut stream = InputStream::open(&config)?;
+    /// stream.set_sink(Some(Sink::drainer(|ring, ctx| {
+    ///     ctx.may_block_for(Duration::from_secs(2));
+    ///     while !(ctx.done() && ring.read_available() == 0) {
+    ///         ring.flush();
+    ///         ctx.pause();
+    ///     }
+    ///     // A slow last write: waited for, not left behind.
+    ///     std::thread::sleep(Duration::from_millis(300));
+    ///     Ok(())
+    /// })))?;
+    /// stream.set_frames(480);
+    /// stream.start()?;
+    /// stream.wait(None)?;
+    /// # Ok::<(), pastream::StreamError>(())
+    /// ```
+    pub fn may_block_for(&self, limit: Duration) {
+        self.pulse.may_block_for(limit);
+        self.pulse.beat();
+    }
+
     /// What a worker does when its ring has no room (a source) or no data
     /// (a sink): tells the stream's other threads that it has done what it
     /// could, then sleeps until there is likely a useful amount of work

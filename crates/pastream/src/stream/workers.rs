@@ -42,11 +42,13 @@ pub(super) struct Pulse {
     last: AtomicU64,
     /// The longest stretch of work seen, in microseconds.
     longest: AtomicU64,
+    /// How long the worker said its calls may block, in microseconds.
+    floor: AtomicU64,
     pausing: AtomicBool,
 }
 
 /// The most a stop waits for a worker that works in long stretches.
-const MAX_PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const MAX_PATIENCE: Duration = Duration::from_secs(10);
 
 impl Pulse {
     pub(super) fn new() -> Arc<Pulse> {
@@ -54,6 +56,7 @@ impl Pulse {
             epoch: Instant::now(),
             last: AtomicU64::new(0),
             longest: AtomicU64::new(0),
+            floor: AtomicU64::new(0),
             pausing: AtomicBool::new(false),
         })
     }
@@ -92,12 +95,20 @@ impl Pulse {
         Duration::from_micros(self.now().saturating_sub(self.last.load(Ordering::Acquire)))
     }
 
-    /// How long a stop waits for a silent worker: `stall`, or four times
-    /// the longest stretch of work it has shown (at most
-    /// [`MAX_PATIENCE`]), whichever is longer.
+    /// The worker's calls may block this long (at most [`MAX_PATIENCE`]).
+    pub(super) fn may_block_for(&self, d: Duration) {
+        let d = d.min(MAX_PATIENCE).as_micros() as u64;
+        self.floor.fetch_max(d, Ordering::AcqRel);
+    }
+
+    /// How long a stop waits for a silent worker: `stall`, four times the
+    /// longest stretch of work it has shown, or how long it said its calls
+    /// may block, whichever is longest (at most [`MAX_PATIENCE`] but for
+    /// `stall`).
     fn patience(&self, stall: Duration) -> Duration {
         let longest = Duration::from_micros(self.longest.load(Ordering::Acquire));
-        stall.max((longest * 4).min(MAX_PATIENCE))
+        let floor = Duration::from_micros(self.floor.load(Ordering::Acquire));
+        stall.max((longest * 4).min(MAX_PATIENCE)).max(floor)
     }
 }
 
