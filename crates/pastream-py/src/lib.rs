@@ -1133,7 +1133,9 @@ impl CoreStream {
     fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<bool> {
         let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t.max(0.0)));
         loop {
-            let step = Duration::from_millis(5);
+            // In slices, so that threads that query the stream meanwhile
+            // (a source or sink function) wait at most one slice.
+            let step = Duration::from_millis(20);
             let done = py
                 .detach(|| self.kind().stream_mut().wait(Some(step)))
                 .map_err(py_err)?;
