@@ -117,6 +117,18 @@ def _mapping_list(mapping):
     return entries
 
 
+def _mapping_property(tx, doc):
+    """The playback (``tx``) or recording channel map as a property."""
+
+    def get(self):
+        return self._core.mapping(tx)
+
+    def set(self, mapping):
+        self._core.set_mapping(tx, _mapping_list(mapping))
+
+    return property(get, set, doc=doc)
+
+
 class Stream(object):
     """Base stream class of the three kinds (see ``InputStream``,
     ``OutputStream``, ``DuplexStream``).
@@ -439,16 +451,12 @@ class OutputStream(Stream):
     def __init__(self, *args, **kwargs):
         Stream.__init__(self, "output", *args, **kwargs)
 
-    @property
-    def txmapping(self):
+    txmapping = _mapping_property(
+        True,
         """For each output channel, the playback data channel it plays
         (1-based; 0 silence); set as such a list or as a dict of data
-        channel: output channel."""
-        return self._core.mapping(True)
-
-    @txmapping.setter
-    def txmapping(self, mapping):
-        self._core.set_mapping(True, _mapping_list(mapping))
+        channel: output channel.""",
+    )
 
     def set_source(self, source, loop=False, buffersize=None, args=(), kwargs={}):
         """Sets the playback: a buffer or NumPy array, a ``RingBuffer``
@@ -517,16 +525,12 @@ class InputStream(Stream):
     def __init__(self, *args, **kwargs):
         Stream.__init__(self, "input", *args, **kwargs)
 
-    @property
-    def rxmapping(self):
+    rxmapping = _mapping_property(
+        False,
         """For each recorded data channel, the input channel it records
         (1-based; 0 silence); set as such a list or as a dict of input
-        channel: data channel."""
-        return self._core.mapping(False)
-
-    @rxmapping.setter
-    def rxmapping(self, mapping):
-        self._core.set_mapping(False, _mapping_list(mapping))
+        channel: data channel.""",
+    )
 
     def set_sink(self, sink, buffersize=None, args=(), kwargs={}):
         """Sets the recording: a ``RingBuffer`` (read it as it fills), a
