@@ -30,6 +30,13 @@ import numpy as _np
 
 from ._pastream import BufferEmpty, BufferFull, PortAudioError, RingBuffer
 
+try:
+    from importlib.metadata import version as _version
+
+    __version__ = _version("pastream")
+except Exception:  # pragma: no cover - not installed as a distribution
+    __version__ = "unknown"
+
 __all__ = [
     "BufferEmpty",
     "BufferFull",
@@ -634,8 +641,10 @@ class InputStream(Stream):
         """Yields the input in chunks of ``chunksize`` frames, each sharing
         ``overlap`` frames with the one before. A chunk is a NumPy array
         viewing the stream's ring when it does not wrap around its end (no
-        copy), else a copy; with ``out`` every chunk is copied there and
-        ``out`` is yielded. The last chunk may be shorter."""
+        copy), else a copy; a view is valid until the next chunk is asked
+        for (keep ``numpy.array(chunk)`` to keep its data). With ``out``
+        every chunk is copied there and ``out`` is yielded. The last chunk
+        may be shorter."""
         size = chunksize or self.blocksize
         if not size and overlap:
             raise ValueError("overlap needs a chunksize or a blocksize")
