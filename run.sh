@@ -53,6 +53,7 @@ run_examples() {
         "bleeperoo --device loopback --seconds 1 50"
         "delay --device loopback --seconds 1 0.25"
         "fetch_stats --device loopback --seconds 1.5"
+        "block_times --device loopback --seconds 1.5"
     )
     for r in "${runs[@]}"; do
         # shellcheck disable=SC2086
