@@ -20,7 +20,7 @@ import time
 
 try:
     from . import _pastream as _core
-except ImportError as e:  # pragma: no cover - depends on the machine
+except ImportError as e:
     raise ImportError(
         "pastream needs the system's PortAudio and libsndfile: install them "
         "(Debian/Ubuntu: apt-get install libportaudio2 libsndfile1): %s" % e
@@ -34,7 +34,7 @@ try:
     from importlib.metadata import version as _version
 
     __version__ = _version("pastream")
-except Exception:  # pragma: no cover - not installed as a distribution
+except Exception:  # not installed as a distribution
     __version__ = "unknown"
 
 __all__ = [
@@ -429,7 +429,7 @@ class Stream(object):
             failed = False
             try:
                 function(stream, ring, *args, **kwargs)
-            except BaseException as e:  # noqa: B902 - re-raised in wait
+            except BaseException as e:  # raised again by wait() or stop()
                 failed = True
                 stream._errors.append(e)
             finally:
@@ -479,7 +479,7 @@ class OutputStream(Stream):
         if isinstance(source, RingBuffer):
             self._core.source_ring(source)
             return source
-        if isinstance(source, (str, bytes, os.PathLike)) and not isinstance(source, bytes):
+        if isinstance(source, (str, os.PathLike)):
             self._core.source_file(os.fspath(source), buffersize)
             return None
         if _is_soundfile(source):
