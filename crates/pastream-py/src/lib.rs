@@ -533,6 +533,30 @@ impl OutputFile {
     }
 }
 
+/// A Python function's ring and the stream's must hold the same frames.
+fn same_elements(python: usize, stream: usize) -> Result<(), WorkerError> {
+    if python == stream {
+        Ok(())
+    } else {
+        Err(WorkerError::from(format!(
+            "the ring's elements are {python} bytes, the stream's frames {stream}"
+        )))
+    }
+}
+
+/// Moves up to 4096 elements from `from` to `to` (rings of the same
+/// element size), straight from one ring's memory to the other's; returns
+/// how many.
+fn move_elements(from: &mut Consumer, to: &mut Producer) -> usize {
+    let n = from.read_available().min(to.write_available()).min(4096);
+    if n == 0 {
+        return 0;
+    }
+    let (a, b) = from.peek_raw(n);
+    let moved = to.write_raw(a) + to.write_raw(b);
+    from.advance(moved)
+}
+
 /// The three kinds, by direction.
 enum Kind {
     Input(InputStream),
@@ -616,8 +640,6 @@ impl Kind {
 #[pyclass(module = "pastream._pastream")]
 struct CoreStream {
     inner: Mutex<Kind>,
-    /// Ring buffers of Python functions, told when the stream's side ends.
-    sink_rings: Mutex<Vec<Arc<RingState>>>,
 }
 
 impl CoreStream {
@@ -754,7 +776,6 @@ impl CoreStream {
             .map_err(py_err)?;
         Ok(CoreStream {
             inner: Mutex::new(k),
-            sink_rings: Mutex::new(Vec::new()),
         })
     }
 
@@ -923,21 +944,12 @@ impl CoreStream {
         let state = ring.state.clone();
         let element = ring.elementsize;
         let feed = move |to: &mut Producer, ctx: &pastream::WorkerContext| {
-            if to.element_size() != element {
-                return Err(WorkerError::from(format!(
-                    "the ring's elements are {element} bytes, the stream's frames {}",
-                    to.element_size()
-                )));
-            }
-            let mut chunk = vec![0u8; 4096 * element];
+            same_elements(element, to.element_size())?;
             loop {
                 if ctx.done() || ctx.hurry() {
                     return Ok(());
                 }
-                let n = from.read_available().min(to.write_available()).min(4096);
-                if n > 0 {
-                    let got = from.read_raw_into(&mut chunk[..n * element]);
-                    to.write_raw(&chunk[..got * element]);
+                if move_elements(&mut from, to) > 0 {
                     continue;
                 }
                 if state.python_failed.load(Ordering::Acquire) {
@@ -998,24 +1010,14 @@ impl CoreStream {
             .take()
             .ok_or_else(|| PyRuntimeError::new_err("the ring's writing end is taken"))?;
         let state = ring.state.clone();
-        locked(&self.sink_rings).push(state.clone());
         let element = ring.elementsize;
         let drain = move |from: &mut Consumer, ctx: &pastream::WorkerContext| {
-            if from.element_size() != element {
-                return Err(WorkerError::from(format!(
-                    "the ring's elements are {element} bytes, the stream's frames {}",
-                    from.element_size()
-                )));
-            }
-            let mut chunk = vec![0u8; 4096 * element];
+            same_elements(element, from.element_size())?;
             let result = loop {
                 if state.python_failed.load(Ordering::Acquire) {
                     break Err(WorkerError::from(PythonFailed("sink")));
                 }
-                let n = from.read_available().min(to.write_available()).min(4096);
-                if n > 0 {
-                    let got = from.read_raw_into(&mut chunk[..n * element]);
-                    to.write_raw(&chunk[..got * element]);
+                if move_elements(from, &mut to) > 0 {
                     continue;
                 }
                 if ctx.hurry() || (ctx.done() && from.read_available() == 0) {
@@ -1040,9 +1042,8 @@ impl CoreStream {
         self.kind().set_sink(Some(sink)).map_err(py_err)
     }
 
-    /// Records into a new sound file at `path`: its type from the name
-    /// (or `file_type`), its encoding from the stream's format unless
-    /// given (`subtype`, libsndfile's name).
+    /// Records into a new sound file at `path`: its type from the name,
+    /// its encoding the one closest to the stream's input format.
     #[pyo3(signature = (path, buffersize=None))]
     fn sink_file(&self, py: Python<'_>, path: &str, buffersize: Option<usize>) -> PyResult<()> {
         let mut k = self.kind();
@@ -1111,9 +1112,6 @@ impl CoreStream {
     /// first), without the GIL.
     #[pyo3(signature = (prebuffer=true))]
     fn start(&self, py: Python<'_>, prebuffer: bool) -> PyResult<()> {
-        for r in locked(&self.sink_rings).iter() {
-            r.stream_done.store(false, Ordering::Release);
-        }
         py.detach(|| {
             let mut k = self.kind();
             let s = k.stream_mut();

@@ -654,9 +654,7 @@ class InputStream(Stream):
         ring_frames = buffersize or max(DEFAULT_BUFFERSIZE, _next_pow2(4 * need))
         frame_bytes = self._frame_bytes(False)
         ring = RingBuffer(frame_bytes, ring_frames)
-        self._threads = [t for t in self._threads if t.name != "pastream-sink"]
-        self._sink_rings = []
-        self._memory = None
+        self.set_sink(None)
         self._core.sink_ring(ring, True)
         if self._kind == "duplex":
             if playback is not None:

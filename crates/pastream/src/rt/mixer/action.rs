@@ -19,6 +19,20 @@ pub(super) enum Payload {
     Stats,
 }
 
+impl Payload {
+    /// What an action carrying this does.
+    pub(super) fn kind(&self) -> ActionKind {
+        match self {
+            Payload::Play(_) => ActionKind::PlayBuffer,
+            Payload::Record(_) => ActionKind::RecordBuffer,
+            Payload::PlayRing(_) => ActionKind::PlayRingbuffer,
+            Payload::RecordRing(_) => ActionKind::RecordRingbuffer,
+            Payload::Cancel(_) => ActionKind::Cancel,
+            Payload::Stats => ActionKind::FetchAndResetStats,
+        }
+    }
+}
+
 /// What an action gives back when it is collected.
 #[derive(Debug)]
 pub(super) enum Returned {
@@ -252,7 +266,6 @@ impl Action {
 
 /// An action to send, as checked.
 pub(super) struct Order {
-    pub(super) kind: ActionKind,
     pub(super) payload: Payload,
     pub(super) map: Box<[usize]>,
     pub(super) start: Start,

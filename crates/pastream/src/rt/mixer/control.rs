@@ -5,10 +5,7 @@ use std::sync::atomic::{AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::action::{Job, NOT_SET, Order, Payload, Returned, Shared};
-use super::{
-    Action, ActionKind, ActionState, Channels, MixerError, MixerStats, SharedStats, Shortfall,
-    Start,
-};
+use super::{Action, ActionState, Channels, MixerError, MixerStats, SharedStats, Shortfall, Start};
 use crate::rt::ring::{Consumer, Producer};
 use crate::sample::SampleFormat;
 
@@ -83,7 +80,6 @@ impl MixerControl {
 
     fn send(&mut self, order: Order) -> Result<Action, MixerError> {
         let Order {
-            kind,
             payload,
             map,
             start,
@@ -104,7 +100,7 @@ impl MixerControl {
         }
         let shared = Arc::new(Shared {
             id: self.next_id,
-            kind,
+            kind: payload.kind(),
             start,
             allow_belated,
             channels: map.len(),
@@ -172,7 +168,6 @@ impl MixerControl {
         let buffer = buffer.into();
         let frames = whole_frames(buffer.len(), map.len())?;
         self.send(Order {
-            kind: ActionKind::PlayBuffer,
             payload: Payload::Play(buffer),
             map,
             start,
@@ -200,7 +195,6 @@ impl MixerControl {
         let map = channels.into().to_map(device)?;
         let frames = whole_frames(buffer.len(), map.len())?;
         self.send(Order {
-            kind: ActionKind::RecordBuffer,
             payload: Payload::Record(buffer),
             map,
             start,
@@ -230,7 +224,6 @@ impl MixerControl {
         let device = self.needs(true)?;
         let map = ring_channels(ring.format(), ring.element_size(), channels)?.to_map(device)?;
         self.send(Order {
-            kind: ActionKind::PlayRingbuffer,
             payload: Payload::PlayRing(ring),
             map,
             start,
@@ -260,7 +253,6 @@ impl MixerControl {
         let device = self.needs(false)?;
         let map = ring_channels(ring.format(), ring.element_size(), channels)?.to_map(device)?;
         self.send(Order {
-            kind: ActionKind::RecordRingbuffer,
             payload: Payload::RecordRing(ring),
             map,
             start,
@@ -284,7 +276,6 @@ impl MixerControl {
         allow_belated: bool,
     ) -> Result<Action, MixerError> {
         self.send(Order {
-            kind: ActionKind::Cancel,
             payload: Payload::Cancel(action.id()),
             map: Box::new([]),
             start: time,
@@ -306,7 +297,6 @@ impl MixerControl {
         allow_belated: bool,
     ) -> Result<Action, MixerError> {
         self.send(Order {
-            kind: ActionKind::FetchAndResetStats,
             payload: Payload::Stats,
             map: Box::new([]),
             start: time,

@@ -30,7 +30,7 @@ pub struct MixerCore {
 }
 
 /// Where an action's start falls against a block.
-pub(super) enum Due {
+enum Due {
     /// In a later block.
     Later,
     /// At this offset into the block.
@@ -81,8 +81,7 @@ impl MixerCore {
             {
                 continue;
             }
-            let t = now;
-            let Some(at) = self.begin(i, t, first, frames) else {
+            let Some(at) = self.begin(i, now, first, frames) else {
                 continue;
             };
             match self.active[i].payload {
