@@ -71,13 +71,20 @@ impl std::fmt::Debug for CallbackStream {
 }
 
 /// Views `bytes` as samples of `T`; `None` when they are not aligned for
-/// it (no host here hands out such buffers).
-fn view<T: Sample>(bytes: &[u8]) -> Option<&[T]> {
-    bytemuck::try_cast_slice(bytes).ok()
+/// it (no host here hands out such buffers). A direction a stream lacks
+/// comes as no bytes, whatever their address: no samples.
+pub(super) fn view<T: Sample>(bytes: &[u8]) -> Option<&[T]> {
+    match bytes {
+        [] => Some(&[]),
+        b => bytemuck::try_cast_slice(b).ok(),
+    }
 }
 
-fn view_mut<T: Sample>(bytes: &mut [u8]) -> Option<&mut [T]> {
-    bytemuck::try_cast_slice_mut(bytes).ok()
+pub(super) fn view_mut<T: Sample>(bytes: &mut [u8]) -> Option<&mut [T]> {
+    match bytes {
+        [] => Some(&mut []),
+        b => bytemuck::try_cast_slice_mut(b).ok(),
+    }
 }
 
 impl CallbackStream {

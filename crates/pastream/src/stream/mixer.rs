@@ -40,7 +40,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use super::callback::CallbackStream;
+use super::callback::{CallbackStream, view, view_mut};
 use super::{Stream, StreamConfig};
 use crate::error::StreamError;
 use crate::host;
@@ -87,21 +87,12 @@ impl Scheduled {
         };
         let (ins, outs) = stream.channels();
         let (control, mut core) = mixer(ins, outs, stream.samplerate(), queue);
-        let f = move |i: &[u8], o: &mut [u8], info: &CallbackInfo| {
-            // Hosts hand out blocks aligned for every sample type; a
-            // direction the stream lacks is empty.
-            let i = match i {
-                [] => Ok(&[][..]),
-                i => bytemuck::try_cast_slice::<u8, f32>(i),
-            };
-            let o = match o {
-                [] => Ok(&mut [][..]),
-                o => bytemuck::try_cast_slice_mut::<u8, f32>(o),
-            };
-            match (i, o) {
-                (Ok(i), Ok(o)) => core.process(i, o, info),
-                _ => CallbackResult::Abort,
-            }
+        let f = move |i: &[u8], o: &mut [u8], info: &CallbackInfo| match (
+            view::<f32>(i),
+            view_mut::<f32>(o),
+        ) {
+            (Some(i), Some(o)) => core.process(i, o, info),
+            _ => CallbackResult::Abort,
         };
         let work = control.work();
         let user = UserCallback::new(Box::new(f), stream.stats.clone(), 0)
