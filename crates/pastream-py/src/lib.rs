@@ -794,8 +794,15 @@ impl CoreStream {
     #[getter]
     fn dtypes(&self) -> (&'static str, &'static str) {
         let k = self.kind();
-        let (o, i) = k.stream().formats();
+        let (i, o) = k.stream().formats();
         (SampleFormat::name(i), SampleFormat::name(o))
+    }
+
+    /// (input, output) bytes per sample.
+    #[getter]
+    fn sample_sizes(&self) -> (usize, usize) {
+        let (i, o) = self.kind().stream().formats();
+        (i.sample_size(), o.sample_size())
     }
 
     /// (input, output) bytes per frame.
@@ -975,7 +982,7 @@ impl CoreStream {
             .detach(|| SoundFile::open(path))
             .map_err(|e| py_err(e.into()))?;
         let mut k = self.kind();
-        let format = k.stream().formats().0;
+        let format = k.stream().formats().1;
         k.set_source(Some(file_source(file, format, buffersize, None)))
             .map_err(py_err)
     }
@@ -1048,7 +1055,7 @@ impl CoreStream {
     fn sink_file(&self, py: Python<'_>, path: &str, buffersize: Option<usize>) -> PyResult<()> {
         let mut k = self.kind();
         let options = FileOptions::for_stream(k.stream());
-        let format = k.stream().formats().1;
+        let format = k.stream().formats().0;
         let file = py
             .detach(|| SoundFile::create(path, &options))
             .map_err(|e| py_err(e.into()))?;
@@ -1078,7 +1085,7 @@ impl CoreStream {
             .take()
             .ok_or_else(|| PyValueError::new_err("the file was closed or already recorded into"))?;
         let mut k = self.kind();
-        let format = k.stream().formats().1;
+        let format = k.stream().formats().0;
         k.set_sink(Some(file_sink(f, format, buffersize, None)))
             .map_err(py_err)
     }
@@ -1093,7 +1100,7 @@ impl CoreStream {
                 FileOptions::for_stream(s),
                 s.data_channels().0,
                 s.samplerate(),
-                SampleFormat::name(s.formats().1),
+                SampleFormat::name(s.formats().0),
             )
         };
         let file = py

@@ -78,6 +78,27 @@ def test_integer_formats_bit_exact(rig, dtype):
     assert_equal(rec[d:], x)
 
 
+def test_a_format_for_each_direction(rig, tmp_path):
+    """float32 played, int16 recorded: values on the int16 grid come back
+    exactly, into memory and into a file of the recording's format."""
+    rng = np.random.default_rng(seed())
+    ints = rng.integers(-32768, 32767, size=(3000, CH), dtype=np.int16, endpoint=True)
+    x = (ints.astype(np.float32) / np.float32(32768)).astype(np.float32)
+    d = rig.delay(BLOCK)
+    with ps.DuplexStream(**rig.kwargs(blocksize=BLOCK, channels=CH, dtype=("int16", "float32"))) as s:
+        assert s.dtype == ("int16", "float32")
+        assert s.samplesize == (2, 4)
+        rec = s.playrec(x, pad=d, blocking=True)
+        assert rec.dtype == np.int16
+        assert_equal(rec[d:], ints)
+        soundfile = pytest.importorskip("soundfile")
+        path = str(tmp_path / "rec.wav")
+        s.playrec(x, pad=d, out=path, blocking=True)
+    assert soundfile.info(path).subtype == "PCM_16"
+    back, _ = soundfile.read(path, dtype="int16")
+    assert_equal(back[d:], ints)
+
+
 def test_frames_sets_the_length(rig):
     x = signal(seed(), 1024)
     with duplex(rig) as s:

@@ -204,7 +204,6 @@ class Stream(object):
         self._sink_rings = []
         self._errors = []
         self._memory = None
-        self._autoclose = False
 
     # -- properties ---------------------------------------------------
 
@@ -233,8 +232,7 @@ class Stream(object):
     @property
     def samplesize(self):
         """Bytes per sample (a pair for a duplex stream)."""
-        sizes = tuple(3 if d == "int24" else _np.dtype(d).itemsize for d in self._core.dtypes)
-        return self._pick(sizes)
+        return self._pick(self._core.sample_sizes)
 
     @property
     def latency(self):
@@ -355,35 +353,30 @@ class Stream(object):
         if error is not None:
             raise error
 
-    def wait(self, timeout=None):
-        """Waits until the run ends (or ``timeout`` seconds pass); True
-        unless the timeout passed. Raises the run's error, if it failed."""
+    def _ending(self, call, *args):
+        """Calls ``call`` (a wait, stop or abort of the core); once the run
+        is over (unless a wait timed out), finishes it."""
         try:
-            done = self._core.wait(timeout)
+            done = call(*args)
         except Exception as e:
             self._finish(e)
             raise
-        if done:
+        if done is not False:
             self._finish(None)
         return done
 
+    def wait(self, timeout=None):
+        """Waits until the run ends (or ``timeout`` seconds pass); True
+        unless the timeout passed. Raises the run's error, if it failed."""
+        return self._ending(self._core.wait, timeout)
+
     def stop(self):
         """Stops after the current block, letting queued output play."""
-        try:
-            self._core.stop()
-        except Exception as e:
-            self._finish(e)
-            raise
-        self._finish(None)
+        self._ending(self._core.stop)
 
     def abort(self):
         """Stops now; queued output may be dropped."""
-        try:
-            self._core.abort()
-        except Exception as e:
-            self._finish(e)
-            raise
-        self._finish(None)
+        self._ending(self._core.abort)
 
     def close(self):
         if not self._core.closed:
