@@ -196,16 +196,18 @@ impl Action {
         self.0.stats.load()
     }
 
-    fn take_returned(&self) -> Option<Returned> {
-        let mut r = self.0.returned.lock().ok()?;
-        match r.take() {
-            Some(Returned::Nothing) | None => {
-                *r = Some(Returned::Nothing);
-                None
+    /// What the action gave back, if `pick` wants it: taken under one
+    /// lock, left in place otherwise (and while it is not collected).
+    fn take<T>(&self, pick: impl FnOnce(Returned) -> Result<T, Returned>) -> Option<T> {
+        let mut slot = self.0.returned.lock().ok()?;
+        match pick(slot.take()?) {
+            Ok(v) => {
+                *slot = Some(Returned::Nothing);
+                Some(v)
             }
-            Some(x) => {
-                *r = Some(Returned::Nothing);
-                Some(x)
+            Err(back) => {
+                *slot = Some(back);
+                None
             }
         }
     }
@@ -214,41 +216,26 @@ impl Action {
     /// (frames past [`done_frames`](Self::done_frames) are as they were
     /// given); `None` before, for other kinds, and once taken.
     pub fn take_recording(&self) -> Option<Vec<f32>> {
-        match self.take_returned()? {
-            Returned::Recording(v) => Some(v),
-            other => {
-                self.put_back(other);
-                None
-            }
-        }
+        self.take(|r| match r {
+            Returned::Recording(v) => Ok(v),
+            other => Err(other),
+        })
     }
 
     /// A play ring buffer action's ring, once it is over and collected.
     pub fn take_consumer(&self) -> Option<Consumer> {
-        match self.take_returned()? {
-            Returned::Consumer(c) => Some(c),
-            other => {
-                self.put_back(other);
-                None
-            }
-        }
+        self.take(|r| match r {
+            Returned::Consumer(c) => Ok(c),
+            other => Err(other),
+        })
     }
 
     /// A record ring buffer action's ring, once it is over and collected.
     pub fn take_producer(&self) -> Option<Producer> {
-        match self.take_returned()? {
-            Returned::Producer(p) => Some(p),
-            other => {
-                self.put_back(other);
-                None
-            }
-        }
-    }
-
-    fn put_back(&self, r: Returned) {
-        if let Ok(mut slot) = self.0.returned.lock() {
-            *slot = Some(r);
-        }
+        self.take(|r| match r {
+            Returned::Producer(p) => Ok(p),
+            other => Err(other),
+        })
     }
 
     /// The frames it still has to go when known: to its start (by frame)
