@@ -44,16 +44,9 @@ for c in "${PASTREAM_ORIGINAL:-pastream-original}" ./venv/bin/pastream; do
     fi
 done
 
-export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
-# A name that is not 24 characters long: such names crash JACK clients.
-server="pastream-bench-$$"
-export JACK_DEFAULT_SERVER=$server
-jackd -n "$server" -S -L 32 -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
-jackd_pid=$!
-for _ in $(seq 100); do
-    jack_lsp -s "$server" 2>/dev/null | grep -qx "loopback:capture_1" && break
-    sleep 0.1
-done
+# shellcheck source=bench/jack-server.sh
+source bench/jack-server.sh
+start_jack_server "pastream-bench-$$" "$work/jackd.log"
 
 # once NAME COMMAND...: prints "cpu_seconds private_peak_kib frames".
 once() {

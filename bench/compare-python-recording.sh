@@ -31,15 +31,9 @@ fi
 
 work=$(mktemp -d)
 trap 'kill -TERM "${jackd_pid:-0}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
-export JACK_NO_AUDIO_RESERVATION=1 JACK_NO_START_SERVER=1
-server="pastream-pybench-$$"
-export JACK_DEFAULT_SERVER=$server
-jackd -n "$server" -S -L 32 -d dummy -r 48000 -p 256 >"$work/jackd.log" 2>&1 &
-jackd_pid=$!
-for _ in $(seq 100); do
-    jack_lsp -s "$server" 2>/dev/null | grep -qx "loopback:capture_1" && break
-    sleep 0.1
-done
+# shellcheck source=bench/jack-server.sh
+source bench/jack-server.sh
+start_jack_server "pastream-pybench-$$" "$work/jackd.log"
 
 # once VENV TARGET: prints "cpu_seconds xruns".
 once() {
